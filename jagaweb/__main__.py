@@ -1,0 +1,3 @@
+from jagaweb.cli import main
+
+main()

@@ -1,0 +1,30 @@
+"""The `jagaweb` console command: every Django management command, with JagaWeb's settings.
+
+`jagaweb init`, `jagaweb serve`, `jagaweb demo` ... are management commands; `jagaweb manage X`
+is the same as `jagaweb X`, for people used to `manage.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and args[1] == "manage":
+        del args[1]
+    args[0] = "jagaweb"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jagaweb.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(args)
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"jagaweb: configuration error: {exc}\n")
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

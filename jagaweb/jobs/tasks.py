@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import os
+import socket
+
+from django_tasks import task
+
+from jagaweb.jobs.execute import execute
+
+
+@task()
+def run_job(run_id: int) -> str:
+    return execute(run_id, worker=f"{socket.gethostname()}:{os.getpid()}")

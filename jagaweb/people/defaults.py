@@ -1,0 +1,80 @@
+"""The five built-in roles, their default labels (as the seed SOPs name them) and permission sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Permission
+
+from jagaweb.people.choices import RoleKind
+
+JAGAWEB_APP_PREFIX = "jagaweb."
+
+
+@dataclass(frozen=True)
+class DefaultRole:
+    kind: RoleKind
+    label: str
+    rank: int
+    patterns: tuple[str, ...]  # "app_label.codename" globs over JagaWeb's own apps
+
+
+READ_ALL = ("*.view_*", "activity.export_event")
+WORK = ("inventory.add_*", "inventory.change_*", "jobs.run_scheduleentry", "notify.send_channel")
+
+DEFAULT_ROLES = (
+    DefaultRole(RoleKind.OPERATOR, "Admin Website", 10, (*READ_ALL, *WORK)),
+    DefaultRole(
+        RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
+        (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry"),
+    ),
+    DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, READ_ALL),
+    DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5, ("inventory.view_site", "activity.view_event")),
+    DefaultRole(
+        RoleKind.ORG_MEMBER, "Staf OPD", 1,
+        ("inventory.view_site", "inventory.view_organisation", "activity.view_event"),
+    ),
+)
+
+# People administration stays with superusers: no built-in role can change who may do what.
+NEVER_GRANTED = ("people.*",)
+
+
+def jagaweb_permissions() -> list[Permission]:
+    labels = [c.label for c in global_apps.get_app_configs() if c.name.startswith(JAGAWEB_APP_PREFIX)]
+    return list(Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type"))
+
+
+def matching(permissions: list[Permission], patterns: tuple[str, ...]) -> list[Permission]:
+    def key(p: Permission) -> str:
+        return f"{p.content_type.app_label}.{p.codename}"
+
+    return [
+        p for p in permissions
+        if any(fnmatch(key(p), pat) for pat in patterns) and not any(fnmatch(key(p), n) for n in NEVER_GRANTED)
+    ]
+
+
+def seed_roles() -> None:
+    """Create missing built-in roles and grant defaults that were never offered before."""
+    from jagaweb.people.models import Role
+
+    permissions = jagaweb_permissions()
+    for default in DEFAULT_ROLES:
+        role = Role.objects.filter(kind=default.kind).order_by("pk").first()
+        if role is None:
+            role = Role.objects.create(kind=default.kind, label=default.label, rank=default.rank)
+        offered = set(role.offered_permissions)
+        new = [p for p in matching(permissions, default.patterns) if f"{p.content_type.app_label}.{p.codename}" not in offered]
+        if new:
+            role.permissions.add(*new)
+            role.offered_permissions = sorted(offered | {f"{p.content_type.app_label}.{p.codename}" for p in new})
+            role.save(update_fields=["offered_permissions"])
+
+
+def seed_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "name", "").startswith(JAGAWEB_APP_PREFIX):
+        seed_roles()

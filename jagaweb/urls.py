@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from jagaweb.service.views import health, set_language
+
+urlpatterns = [
+    path("", include("jagaweb.dashboard.urls")),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", health, name="health"),
+    path("inventory/", include("jagaweb.inventory.urls")),
+    path("activity/", include("jagaweb.activity.urls")),
+    path("jobs/", include("jagaweb.jobs.urls")),
+    path("notify/", include("jagaweb.notify.urls")),
+    path("people/", include("jagaweb.people.urls")),
+    path("api/", include("jagaweb.api_urls")),
+]
