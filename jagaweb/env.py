@@ -96,8 +96,9 @@ def parse_database_url(url: str, sqlite_default: Path) -> dict[str, object]:
     """Turn DATABASE_URL (sqlite:///path or postgres://user:pw@host:port/db) into Django's dict."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        return sqlite_database(Path(path) if path not in ("", "/") else sqlite_default)
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as dj-database-url reads them
+        path = unquote(parts.path)[1:]
+        return sqlite_database(Path(path) if path else sqlite_default)
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         raise ImproperlyConfigured(
             f"DATABASE_URL: unsupported scheme {parts.scheme!r}; use sqlite:///PATH or postgres://..."
