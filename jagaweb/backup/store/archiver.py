@@ -1,0 +1,214 @@
+"""Reads a tree (and streams such as database dumps) into the repository as one snapshot.
+
+Unchanged files (same size, mtime, ctime and inode as in the parent snapshot) are taken from the
+parent's manifest without being read. Symlinks are recorded, never followed, so a link loop or a
+link out of the web root cannot make the backup wander.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import BinaryIO
+
+import blake3
+
+from jagaweb.backup.store.codec import encode
+from jagaweb.backup.store.manifest import Entry, EntryKind, Manifest
+from jagaweb.backup.store.repository import Repository, SnapshotInfo
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+SMALL_FILE = 8 * 1024 * 1024
+IN_FLIGHT_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class BackupStats:
+    files: int = 0
+    dirs: int = 0
+    symlinks: int = 0
+    unchanged_files: int = 0
+    bytes_total: int = 0
+    bytes_read: int = 0
+    new_blobs: int = 0
+    new_bytes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def excluded(relative: str, patterns: list[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch(relative, p) or fnmatch(name, p) for p in patterns)
+
+
+def entry_for(path: str, st: os.stat_result, kind: str) -> Entry:
+    return Entry(
+        path=path, kind=kind, mode=stat.S_IMODE(st.st_mode), size=st.st_size if kind == EntryKind.FILE else 0,
+        mtime_ns=st.st_mtime_ns, uid=st.st_uid, gid=st.st_gid, inode=st.st_ino, ctime_ns=st.st_ctime_ns,
+    )
+
+
+class Archiver:
+    def __init__(
+        self, repo: Repository, parent: Manifest | None = None, excludes: list[str] | None = None,
+        progress: Progress | None = None, threads: int | None = None,
+    ) -> None:
+        self.repo = repo
+        self.parent = parent
+        self.excludes = excludes or []
+        self.progress = progress
+        self.entries: list[Entry] = []
+        self.stats = BackupStats()
+        self.chunker = repo.chunker()
+        self.pool = ThreadPoolExecutor(max_workers=threads or min(4, os.cpu_count() or 2))
+        self.in_flight: deque[tuple[bytes, int, Future[bytes]]] = deque()
+        self.in_flight_bytes = 0
+        self.queued: set[bytes] = set()
+
+    # ---- walking ----
+    def scan(self, root: Path, prefix: str) -> list[tuple[str, str, os.stat_result]]:
+        """Every path below root as (absolute path, manifest path, lstat), excludes applied."""
+        found: list[tuple[str, str, os.stat_result]] = []
+        stack = [(str(root), prefix.strip("/"))]
+        while stack:
+            folder, rel_folder = stack.pop()
+            try:
+                with os.scandir(folder) as it:
+                    children = sorted(it, key=lambda d: d.name)
+            except OSError as exc:
+                self.stats.warnings.append(f"cannot read folder {folder}: {exc.strerror}")
+                continue
+            for child in children:
+                rel = f"{rel_folder}/{child.name}" if rel_folder else child.name
+                if excluded(rel, self.excludes):
+                    continue
+                try:
+                    st = child.stat(follow_symlinks=False)
+                except OSError as exc:
+                    self.stats.warnings.append(f"cannot stat {child.path}: {exc.strerror}")
+                    continue
+                found.append((child.path, rel, st))
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append((child.path, rel))
+        return found
+
+    def add_tree(self, root: Path, prefix: str = "") -> None:
+        items = self.scan(root, prefix)
+        self.stats.bytes_total += sum(st.st_size for _, _, st in items if stat.S_ISREG(st.st_mode))
+        for absolute, rel, st in items:
+            self.add_path(absolute, rel, st)
+
+    def add_path(self, absolute: str, rel: str, st: os.stat_result) -> None:
+        if stat.S_ISDIR(st.st_mode):
+            self.entries.append(entry_for(rel, st, EntryKind.DIR))
+            self.stats.dirs += 1
+        elif stat.S_ISLNK(st.st_mode):
+            entry = entry_for(rel, st, EntryKind.SYMLINK)
+            entry.target = os.readlink(absolute)
+            self.entries.append(entry)
+            self.stats.symlinks += 1
+        elif stat.S_ISREG(st.st_mode):
+            self.add_file(absolute, rel, st)
+        else:
+            self.stats.warnings.append(f"skipped special file {absolute}")
+
+    # ---- files ----
+    def add_file(self, absolute: str, rel: str, st: os.stat_result) -> None:
+        entry = entry_for(rel, st, EntryKind.FILE)
+        previous = self.parent.get(rel) if self.parent is not None else None
+        if previous is not None and previous.same_metadata(entry):
+            entry.hash, entry.chunks = previous.hash, previous.chunks
+            self.stats.unchanged_files += 1
+        else:
+            try:
+                with open(absolute, "rb") as handle:
+                    entry.hash, entry.chunks, read = self.store_stream(handle, st.st_size)
+            except OSError as exc:
+                self.stats.warnings.append(f"cannot read {absolute}: {exc.strerror}")
+                return
+            if read != st.st_size:
+                self.stats.warnings.append(f"{absolute} changed while it was read")
+                entry.size = read
+        self.stats.files += 1
+        self.stats.bytes_read += entry.size
+        self.entries.append(entry)
+        if self.progress:
+            self.progress(self.stats.bytes_read, self.stats.bytes_total)
+
+    def store_stream(self, handle: BinaryIO, size_hint: int = -1) -> tuple[str, list[str], int]:
+        """Chunk and store a stream; (content hash, chunk ids, bytes read)."""
+        hasher = blake3.blake3()
+        ids: list[str] = []
+        total = 0
+        if 0 <= size_hint <= SMALL_FILE:
+            data = handle.read()
+            pieces = self.chunker.cut_buf(data) if data else iter(())
+        else:
+            pieces = self.chunker.cut_stream(handle)
+        for piece in pieces:
+            view = piece.data
+            hasher.update(view)
+            blob_id = self.repo.sealer.blob_id(view)
+            self.queue_blob(blob_id, view)
+            ids.append(blob_id.hex())
+            total += piece.length
+        return hasher.hexdigest(), ids, total
+
+    def add_stream(self, path: str, stream: BinaryIO, mode: int = 0o600) -> Entry:
+        """A file that exists only as a stream, such as a database dump."""
+        content_hash, ids, size = self.store_stream(stream)
+        now = datetime.now(UTC)
+        entry = Entry(path=path.strip("/"), kind=EntryKind.FILE, mode=mode, size=size,
+                      mtime_ns=int(now.timestamp() * 1e9), hash=content_hash, chunks=ids)
+        self.entries.append(entry)
+        self.stats.files += 1
+        self.stats.bytes_read += size
+        self.stats.bytes_total += size
+        return entry
+
+    # ---- storing blobs, compressed in worker threads ----
+    def queue_blob(self, blob_id: bytes, view: memoryview) -> None:
+        if self.repo.has_blob(blob_id) or blob_id in self.queued:
+            return
+        data = bytes(view)  # the view may not outlive the next chunk of a stream
+        self.queued.add(blob_id)
+        future = self.pool.submit(encode, data, self.repo.sealer, blob_id)
+        self.in_flight.append((blob_id, len(data), future))
+        self.in_flight_bytes += len(data)
+        if self.in_flight_bytes > IN_FLIGHT_BYTES:
+            self.drain(keep=len(self.in_flight) // 2)
+
+    def drain(self, keep: int = 0) -> None:
+        while len(self.in_flight) > keep:
+            blob_id, raw_length, future = self.in_flight.popleft()
+            stored = future.result()
+            self.in_flight_bytes -= raw_length
+            self.repo.add_encoded(blob_id, stored, raw_length)
+            self.queued.discard(blob_id)
+            self.stats.new_blobs += 1
+            self.stats.new_bytes += len(stored)
+
+    # ---- finishing ----
+    def finish(self, source: str, tags: list[str] | None = None, meta: dict[str, object] | None = None,
+               parent_id: str | None = None) -> SnapshotInfo:
+        self.drain()
+        self.pool.shutdown()
+        info = SnapshotInfo(
+            id="", time=datetime.now(UTC).isoformat(), source=source, tags=tags or [],
+            summary=self.stats.as_dict(), parent=parent_id, meta={"host": socket.gethostname(), **(meta or {})},
+        )
+        self.repo.save_snapshot(info, Manifest(self.entries))
+        return info
+
+    def abort(self) -> None:
+        self.pool.shutdown(cancel_futures=True)

@@ -1,0 +1,247 @@
+"""A repository of snapshots on one target: content-defined chunks, deduplicated, in packs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import blake3
+from pyfastcdc import FastCDC
+
+from jagaweb.backup.store import sealing
+from jagaweb.backup.store.codec import decode, decode_json, encode, encode_json
+from jagaweb.backup.store.index import Index, write_index
+from jagaweb.backup.store.lock import Lock
+from jagaweb.backup.store.manifest import Manifest
+from jagaweb.backup.store.pack import BlobEntry, PackBuffer, pack_name, read_trailer
+from jagaweb.backup.targets.base import Target
+
+FORMAT_VERSION = 1
+SNAPSHOT_AAD = b"snapshot"
+CHUNK_AVG, CHUNK_MIN, CHUNK_MAX = 512 * 1024, 256 * 1024, 4 * 1024 * 1024
+
+
+class RepositoryError(Exception):
+    """The repository is missing, of another format, or cannot be used as asked."""
+
+
+@dataclass
+class SnapshotInfo:
+    id: str
+    time: str
+    source: str
+    tags: list[str]
+    summary: dict[str, Any]
+    parent: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Repository:
+    def __init__(self, target: Target, config: dict[str, Any], sealer: sealing.Plain) -> None:
+        self.target = target
+        self.config = config
+        self.sealer = sealer
+        self.index = Index()
+        self._index_loaded = False
+        self.pending = PackBuffer(sealer)
+        self.pending_ids: set[bytes] = set()
+        self.lock: Lock | None = None
+        self.written_bytes = 0
+
+    # ---- opening ----
+    @classmethod
+    def init(cls, target: Target, passphrase: str | None = None) -> Repository:
+        if target.exists("config"):
+            raise RepositoryError(f"a repository exists already at {target.describe()}")
+        config: dict[str, Any] = {
+            "version": FORMAT_VERSION, "id": secrets.token_hex(16),
+            "chunker": {"avg": CHUNK_AVG, "min": CHUNK_MIN, "max": CHUNK_MAX, "seed": 0},
+            "encryption": None,
+        }
+        sealer: sealing.Plain = sealing.Plain()
+        if passphrase:
+            params, sealer = sealing.new_key_params(passphrase)
+            config["encryption"] = params
+            # A secret gear table, so chunk boundaries do not fingerprint known files.
+            config["chunker"]["seed"] = secrets.randbelow(2**31)
+        target.write("config", json.dumps(config, indent=1).encode())
+        return cls(target, config, sealer)
+
+    @classmethod
+    def open(cls, target: Target, passphrase: str | None = None) -> Repository:
+        try:
+            config = json.loads(target.read("config"))
+        except FileNotFoundError:
+            raise RepositoryError(f"no repository at {target.describe()}") from None
+        except ValueError as exc:
+            raise RepositoryError(f"the repository config at {target.describe()} is damaged: {exc}") from None
+        if config.get("version") != FORMAT_VERSION:
+            raise RepositoryError(f"unsupported repository format {config.get('version')!r}")
+        sealer: sealing.Plain = sealing.Plain()
+        if config.get("encryption"):
+            if not passphrase:
+                raise sealing.WrongPassphrase("this repository is encrypted: a passphrase is needed")
+            sealer = sealing.open_key(config["encryption"], passphrase)
+        return cls(target, config, sealer)
+
+    @classmethod
+    def open_or_init(cls, target: Target, passphrase: str | None = None) -> Repository:
+        return cls.open(target, passphrase) if target.exists("config") else cls.init(target, passphrase)
+
+    @property
+    def id(self) -> str:
+        return str(self.config["id"])
+
+    # ---- locking and crash clean-up ----
+    @contextmanager
+    def locked(self) -> Iterator[Repository]:
+        self.lock = Lock(self.target)
+        self.lock.acquire()
+        try:
+            self.remove_leftovers()
+            yield self
+        finally:
+            self.lock.release()
+            self.lock = None
+
+    def remove_leftovers(self) -> list[str]:
+        """Temporary files and packs without an index entry are what an interrupted run leaves."""
+        removed = []
+        for folder in ("data", "index", "snapshots"):
+            for name in list(self.target.list(folder)):
+                if name.rsplit("/", 1)[-1].startswith(Target.TMP_PREFIX):
+                    self.target.delete(name)
+                    removed.append(name)
+        self.load_index()
+        indexed = self.index.packs()
+        for name in list(self.target.list("data")):
+            if name.rsplit("/", 1)[-1] not in indexed and name not in removed:
+                self.target.delete(name)
+                removed.append(name)
+        return removed
+
+    # ---- blobs ----
+    def load_index(self) -> Index:
+        if not self._index_loaded:
+            self.index.load(self.target, self.sealer)
+            self._index_loaded = True
+        return self.index
+
+    def has_blob(self, blob_id: bytes) -> bool:
+        return blob_id in self.index or blob_id in self.pending_ids
+
+    def add_blob(self, blob_id: bytes, data: bytes | memoryview) -> bool:
+        """Store a blob unless the repository has it; True when it was new."""
+        if self.has_blob(blob_id):
+            return False
+        self.add_encoded(blob_id, encode(data, self.sealer, blob_id), len(data))
+        return True
+
+    def add_encoded(self, blob_id: bytes, stored: bytes, raw_length: int) -> None:
+        self.pending.add(blob_id, stored, raw_length)
+        self.pending_ids.add(blob_id)
+        if self.pending.full:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending.entries:
+            return
+        pack_id, content = self.pending.finish()
+        self.target.write(pack_name(pack_id), content)
+        entries: list[BlobEntry] = self.pending.entries
+        write_index(self.target, self.sealer, {pack_id: entries})
+        self.index.add_pack(pack_id, entries)
+        self.written_bytes += len(content)
+        self.pending = PackBuffer(self.sealer)
+        self.pending_ids = set()
+        if self.lock is not None:
+            self.lock.refresh()
+
+    def read_blob(self, blob_id: bytes, pack_cache: dict[str, bytes] | None = None) -> bytes:
+        location = self.load_index().get(blob_id)
+        if location is None:
+            raise sealing.DamagedData(f"blob {blob_id.hex()} is not in the index")
+        if pack_cache is not None and location.pack in pack_cache:
+            content = pack_cache[location.pack]
+            stored = content[location.offset:location.offset + location.length]
+        else:
+            stored = self.target.read_range(pack_name(location.pack), location.offset, location.length)
+        data = decode(stored, self.sealer, blob_id, location.raw_length)
+        if self.sealer.blob_id(data) != blob_id or len(data) != location.raw_length:
+            raise sealing.DamagedData(f"blob {blob_id.hex()} in pack {location.pack} does not match its id")
+        return data
+
+    def read_pack(self, pack_id: str) -> bytes:
+        return self.target.read(pack_name(pack_id))
+
+    def pack_entries(self, content: bytes) -> list[BlobEntry]:
+        return read_trailer(content, self.sealer)
+
+    # ---- chunking ----
+    def chunker(self) -> FastCDC:
+        params = self.config["chunker"]
+        return FastCDC(params["avg"], min_size=params["min"], max_size=params["max"], seed=params["seed"])
+
+    def store_bytes(self, data: bytes) -> list[str]:
+        """Chunk, deduplicate and store `data`; its chunk ids in order."""
+        ids = []
+        for chunk in self.chunker().cut_buf(data):
+            blob_id = self.sealer.blob_id(chunk.data)
+            self.add_blob(blob_id, chunk.data)
+            ids.append(blob_id.hex())
+        return ids
+
+    def read_bytes(self, chunk_ids: list[str]) -> bytes:
+        return b"".join(self.read_blob(bytes.fromhex(c)) for c in chunk_ids)
+
+    # ---- snapshots ----
+    def save_snapshot(self, info: SnapshotInfo, manifest: Manifest) -> str:
+        """Store the manifest as chunks (an unchanged tree adds no data), then the small header."""
+        rows = json.dumps(manifest.rows(), separators=(",", ":")).encode()
+        header = {
+            "time": info.time, "source": info.source, "tags": info.tags, "summary": info.summary,
+            "parent": info.parent, "meta": info.meta, "manifest": self.store_bytes(rows),
+        }
+        self.flush()
+        stored = encode_json(header, self.sealer, SNAPSHOT_AAD)
+        snapshot_id = blake3.blake3(stored).hexdigest()[:32]
+        self.target.write(f"snapshots/{snapshot_id}", stored)
+        info.id = snapshot_id
+        return snapshot_id
+
+    def snapshot_ids(self) -> list[str]:
+        return sorted(
+            name.rsplit("/", 1)[-1] for name in self.target.list("snapshots")
+            if not name.rsplit("/", 1)[-1].startswith(Target.TMP_PREFIX)
+        )
+
+    def resolve(self, snapshot_id: str) -> str:
+        matches = [s for s in self.snapshot_ids() if s.startswith(snapshot_id)] if snapshot_id else []
+        if len(matches) != 1:
+            raise RepositoryError(
+                f"no snapshot {snapshot_id!r}" if not matches else f"snapshot id {snapshot_id!r} is ambiguous"
+            )
+        return matches[0]
+
+    def load_info(self, snapshot_id: str) -> tuple[SnapshotInfo, list[str]]:
+        full_id = self.resolve(snapshot_id)
+        body = decode_json(self.target.read(f"snapshots/{full_id}"), self.sealer, SNAPSHOT_AAD)
+        info = SnapshotInfo(
+            full_id, body["time"], body["source"], body["tags"], body["summary"], body.get("parent"),
+            body.get("meta", {}),
+        )
+        return info, body["manifest"]
+
+    def load_snapshot(self, snapshot_id: str) -> tuple[SnapshotInfo, Manifest]:
+        info, manifest_chunks = self.load_info(snapshot_id)
+        return info, Manifest.from_rows(json.loads(self.read_bytes(manifest_chunks)))
+
+    def snapshots(self) -> list[SnapshotInfo]:
+        return sorted((self.load_info(s)[0] for s in self.snapshot_ids()), key=lambda i: i.time)
+
+    def forget(self, snapshot_id: str) -> None:
+        self.target.delete(f"snapshots/{self.resolve(snapshot_id)}")
