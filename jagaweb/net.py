@@ -1,0 +1,287 @@
+"""All outbound network I/O: HTTP, e-mail and Apprise, with timeouts, bounded retries and an address policy.
+
+Targets typed in by users (webhook URLs, gateway URLs, SMTP hosts) must not become a way to reach
+the machine JagaWeb runs on or the institution's internal network, so every host is resolved and
+refused when it is loopback, private, link-local, reserved, multicast or unspecified, unless the
+caller passes `allow_private=True` (a superuser's decision, stored on the channel).
+
+HTTP requests are sent to the address that passed the check (the name stays in the Host header and
+in TLS), so a DNS answer that changes between check and connect cannot slip past the policy.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import smtplib
+import socket
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import apprise
+import httpx
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.smtp import EmailBackend
+from django.utils.translation import gettext as _
+
+from jagaweb import __version__
+
+USER_AGENT = f"JagaWeb/{__version__}"
+ALLOWED_SCHEMES = ("http", "https")
+RETRY_STATUSES = frozenset({502, 503, 504})
+BACKOFF_SECONDS = 0.5  # first pause between attempts; doubles each time, capped by BACKOFF_MAX
+BACKOFF_MAX = 4.0
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# httpx logs every request URL at INFO; some APIs (Telegram) carry the token in the path.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class NetError(Exception):
+    """Outbound I/O failed; the message is safe to show and names the host, never a secret."""
+
+
+class BlockedAddress(NetError):
+    def __init__(self, host: str, ip: IPAddress, reason: str) -> None:
+        self.host, self.ip, self.reason = host, ip, reason
+        super().__init__(
+            _("Refused to connect to %(host)s (%(ip)s): %(reason)s addresses are not allowed for "
+              "this target.") % {"host": host, "ip": ip, "reason": reason}
+        )
+
+
+class BlockedScheme(NetError):
+    pass
+
+
+class UnresolvableHost(NetError):
+    pass
+
+
+class NetTimeout(NetError):
+    pass
+
+
+class ConnectionFailed(NetError):
+    pass
+
+
+def blocked_reason(ip: IPAddress) -> str | None:
+    """Why the policy refuses this address, or None for a public one."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    checks = (
+        ("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast), ("reserved", ip.is_reserved), ("private", ip.is_private),
+    )
+    for reason, hit in checks:
+        if hit:
+            return reason
+    return None if ip.is_global else "non-public"
+
+
+def resolve(host: str, port: int | None = None) -> list[IPAddress]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        message = _("Cannot resolve %(host)s: %(error)s") % {"host": host, "error": exc}
+        raise UnresolvableHost(message) from exc
+    addresses: list[IPAddress] = []
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if ip not in addresses:
+            addresses.append(ip)
+    return addresses
+
+
+def check_host(host: str, *, allow_private: bool, port: int | None = None) -> list[IPAddress]:
+    """Resolve `host`; refuse it when any of its addresses is not public (unless allowed)."""
+    addresses = resolve(host, port)
+    if not allow_private:
+        for ip in addresses:
+            reason = blocked_reason(ip)
+            if reason is not None:
+                raise BlockedAddress(host, ip, reason)
+    return addresses
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise NetError(_("Not a valid URL: %(error)s") % {"error": exc}) from exc
+    if parsed.scheme not in ALLOWED_SCHEMES:
+        raise BlockedScheme(
+            _("Only http and https URLs are allowed, not %(scheme)r.") % {"scheme": parsed.scheme}
+        )
+    if not parsed.host:
+        raise NetError(_("The URL has no host."))
+    return parsed
+
+
+def _send_pinned(
+    client: httpx.Client, method: str, url: httpx.URL, addresses: list[IPAddress], **kwargs: Any
+) -> httpx.Response:
+    """Send to each checked address in turn until one accepts the connection."""
+    headers = {**(kwargs.pop("headers", None) or {}), "Host": url.netloc.decode("ascii")}
+    last_error: httpx.ConnectError | None = None
+    for ip in addresses:
+        try:
+            return client.request(
+                method, url.copy_with(host=str(ip)), headers=headers,
+                extensions={"sni_hostname": url.raw_host.decode("ascii")}, **kwargs,
+            )
+        except httpx.ConnectError as exc:
+            last_error = exc
+    assert last_error is not None  # resolve() never returns an empty list
+    raise last_error
+
+
+def backoff(attempt: int) -> float:
+    return min(BACKOFF_SECONDS * 2 ** (attempt - 1), BACKOFF_MAX)
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float | None = None,
+    retries: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, str] | None = None,
+    data: Mapping[str, Any] | None = None,
+    json: Any = None,
+) -> httpx.Response:
+    """One HTTP request under the policy; retried on timeouts, connection errors and 502/503/504.
+
+    Any other answer (including 4xx/5xx) is returned for the caller to judge. Redirects are not
+    followed: a redirect could point anywhere, past the address check.
+    """
+    parsed = _parse_url(url)
+    host = parsed.raw_host.decode("ascii")  # IDNA-encoded, as DNS, the Host header and TLS want it
+    addresses = check_host(host, allow_private=allow_private, port=parsed.port)
+    timeout = float(settings.JAGAWEB_NET_TIMEOUT if timeout is None else timeout)
+    retries = settings.JAGAWEB_NET_RETRIES if retries is None else max(retries, 0)
+    options = {"headers": dict(headers or {}), "params": params, "data": data, "json": json}
+    with httpx.Client(timeout=timeout, trust_env=False, headers={"User-Agent": USER_AGENT}) as client:
+        for attempt in range(1, retries + 2):
+            error: NetError | None = None
+            try:
+                response = _send_pinned(client, method, parsed, addresses, **options)
+            except httpx.TimeoutException:
+                error = NetTimeout(
+                    _("%(host)s did not answer within %(timeout)s s (attempt %(n)s of %(total)s).")
+                    % {"host": host, "timeout": f"{timeout:g}", "n": attempt, "total": retries + 1}
+                )
+            except httpx.TransportError as exc:
+                error = ConnectionFailed(
+                    _("Could not talk to %(host)s: %(error)s")
+                    % {"host": host, "error": str(exc) or type(exc).__name__}
+                )
+            else:
+                if response.status_code not in RETRY_STATUSES or attempt > retries:
+                    return response
+            if error is not None and attempt > retries:
+                raise error
+            time.sleep(backoff(attempt))
+    raise AssertionError("unreachable")  # the loop always returns or raises on its last attempt
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int = 25
+    username: str = ""
+    password: str = ""
+    use_tls: bool = False  # STARTTLS
+    use_ssl: bool = False
+
+    @classmethod
+    def from_settings(cls) -> SmtpServer:
+        return cls(
+            settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD,
+            settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL,
+        )
+
+
+def send_email(
+    subject: str,
+    body: str,
+    to: Iterable[str],
+    *,
+    from_email: str | None = None,
+    smtp: SmtpServer | None = None,
+    allow_private: bool = False,
+    timeout: float | None = None,
+) -> int:
+    """Send one plain-text e-mail through SMTP; returns the number of messages sent (1).
+
+    Without `smtp`, the server from the deployment's settings is used and trusted (it is often
+    localhost). A server typed into a channel is checked against the address policy.
+    """
+    server = smtp or SmtpServer.from_settings()
+    if smtp is not None:
+        check_host(server.host, allow_private=allow_private, port=server.port)
+    timeout = float(settings.JAGAWEB_NET_TIMEOUT if timeout is None else timeout)
+    connection = EmailBackend(
+        host=server.host, port=server.port, username=server.username, password=server.password,
+        use_tls=server.use_tls, use_ssl=server.use_ssl, timeout=timeout, fail_silently=False,
+    )
+    # A title is one line; a newline in a header would be refused (and is an injection attempt).
+    subject = " ".join(subject.split())
+    sender = from_email or settings.DEFAULT_FROM_EMAIL
+    message = EmailMessage(subject, body, sender, list(to), connection=connection)
+    try:
+        return message.send()
+    except TimeoutError as exc:
+        raise NetTimeout(_("SMTP server %(host)s did not answer within %(timeout)s s.")
+                         % {"host": server.host, "timeout": f"{timeout:g}"}) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        error = _("SMTP server %(host)s: %(error)s") % {"host": server.host, "error": exc}
+        raise ConnectionFailed(error) from exc
+
+
+APPRISE_TYPES = {"info": apprise.NotifyType.INFO, "warning": apprise.NotifyType.WARNING,
+                 "critical": apprise.NotifyType.FAILURE}
+
+
+def _apprise_hosts(plugin: Any) -> list[str]:
+    """Hosts the plugin will connect to that the URL chose (not fixed service endpoints)."""
+    hosts = []
+    if "host" in getattr(plugin, "template_tokens", {}) and plugin.host:
+        hosts.append(str(plugin.host))
+    smtp_host = getattr(plugin, "smtp_host", None)
+    if smtp_host and smtp_host not in hosts:
+        hosts.append(str(smtp_host))
+    return hosts
+
+
+def notify_apprise(
+    url: str, title: str, body: str, *, allow_private: bool = False, severity: str = "info",
+    timeout: float | None = None,
+) -> None:
+    """Send through any service Apprise knows; the URL itself holds the credentials."""
+    plugin = apprise.Apprise.instantiate(url)
+    if not plugin:
+        raise NetError(_("Apprise does not recognise this URL."))
+    for host in _apprise_hosts(plugin):
+        try:
+            check_host(host, allow_private=allow_private)
+        except UnresolvableHost:
+            continue  # a name that does not resolve is not a way into the local network
+    timeout = float(settings.JAGAWEB_NET_TIMEOUT if timeout is None else timeout)
+    plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
+    sender = apprise.Apprise()
+    sender.add(plugin)
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        kind = APPRISE_TYPES.get(severity, apprise.NotifyType.INFO)
+        ok = sender.notify(body=body, title=title, notify_type=kind)
+        detail = captured.getvalue().strip().splitlines()
+    if not ok:
+        reason = detail[-1].split(" - ", 2)[-1] if detail else _("no details")
+        raise ConnectionFailed(_("Apprise could not deliver the message: %(reason)s") % {"reason": reason})

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from jagaweb.notify.choices import ChannelKind
+from jagaweb.notify.transports.base import Outgoing, Transport, TransportError
+from jagaweb.notify.transports.fields import SecretField
+
+TEXT_LIMIT = 4096  # Telegram's limit for one message
+
+CHAT_ID = RegexValidator(
+    r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$",
+    _lazy("Enter a numeric chat ID (groups start with -) or a public @channelname."),
+)
+# The token goes into the URL path, so it must be exactly a token and nothing that changes the path.
+BOT_TOKEN = RegexValidator(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$", _lazy("This is not a Telegram bot token."))
+
+
+class TelegramTransport(Transport):
+    kind = ChannelKind.TELEGRAM
+    config_fields = {
+        "chat_id": forms.CharField(
+            label=_lazy("Chat ID"), validators=[CHAT_ID],
+            help_text=_lazy("The group, channel or person the bot writes to, e.g. -1001234567890."),
+        ),
+    }
+    secret_fields = {
+        "bot_token": SecretField(
+            label=_lazy("Bot token"), validators=[BOT_TOKEN],
+            help_text=_lazy("From @BotFather, e.g. 123456:ABC-DEF…"),
+        ),
+    }
+
+    def send(self, message: Outgoing) -> str:
+        api = settings.JAGAWEB_TELEGRAM_API.rstrip("/")
+        payload = {
+            "chat_id": self.config["chat_id"],
+            "text": message.text[:TEXT_LIMIT],
+            "disable_web_page_preview": True,
+        }
+        # The API address comes from the deployment's settings, not from the channel, so it is trusted
+        # (it may be a local Bot API server); what users type only reaches the path and the body.
+        url = f"{api}/bot{self.secrets['bot_token']}/sendMessage"
+        response = self.http("POST", url, trusted_host=True, json=payload)
+        try:
+            answer = response.json()
+        except ValueError as exc:
+            raise TransportError(_("Telegram did not answer with JSON."), self.summarise(response)) from exc
+        if not answer.get("ok"):
+            reason = str(answer.get("description", _("Telegram refused the message.")))
+            raise TransportError(self.redact(reason))
+        return self.summarise(response)
