@@ -149,3 +149,28 @@ def test_leftovers_of_an_interrupted_run_are_removed(tmp_path):
     assert not target.exists("data/ff/" + "f" * 64)
     assert not (tmp_path / "repo/data/ff/.tmp-123-half").exists()
     Repository.open(target).load_snapshot(info.id)
+
+
+def test_flipped_byte_is_named_with_pack_and_files_and_others_still_restore(tmp_path):
+    from jagaweb.backup.store.verify import Verifier
+
+    source = make_tree(tmp_path / "src")
+    target = LocalTarget(tmp_path / "repo")
+    repo = Repository.init(target)
+    info = backup(repo, source)
+    assert Verifier(Repository.open(target)).run(read_data=True).ok
+    _, manifest = repo.load_snapshot(info.id)
+    location = repo.load_index().get(bytes.fromhex(manifest.get("index.php").chunks[0]))
+    path = tmp_path / "repo" / f"data/{location.pack[:2]}/{location.pack}"
+    content = bytearray(path.read_bytes())
+    content[location.offset + 3] ^= 0xFF
+    path.write_bytes(bytes(content))
+
+    report = Verifier(Repository.open(target)).run(read_data=True)
+    assert not report.ok
+    (damage,) = report.damage
+    assert damage.pack == location.pack
+    assert damage.affected == {info.id: ["index.php"]}
+    out = Restorer(Repository.open(target), manifest).restore(tmp_path / "out")
+    assert set(out.failed) == {"index.php"}
+    assert (tmp_path / "out/.htaccess").read_text() == "RewriteEngine On\n"
