@@ -10,3 +10,8 @@ class Severity(models.TextChoices):
     @classmethod
     def rank(cls, value: str) -> int:
         return [cls.INFO, cls.WARNING, cls.CRITICAL].index(cls(value))
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "person", _("People")
+    SYSTEM = "system", _("System")

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jagaweb.activity import views
 
 app_name = "activity"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("export.csv", views.export, name="export"),
+    path("daily/", views.daily, name="daily"),
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,21 @@ def register(code: str, sentence: Promise | str) -> str:
     return code
 
 
+class _Gaps(dict[str, object]):
+    """Event data for a sentence; a detail an older event did not store shows as an ellipsis."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
 def describe(code: str, data: dict[str, object]) -> str:
     verb = VERBS.get(code)
     if verb is None:
         return code
     try:
-        return str(verb.sentence).format(**data)
-    except (KeyError, IndexError, ValueError):
+        return str(verb.sentence).format_map(_Gaps(data))
+    except (IndexError, ValueError, AttributeError, TypeError):
         return str(verb.sentence)
+
+
+EXPORTED = register("activity.exported", _("Exported the activity log as CSV"))

@@ -48,14 +48,15 @@ def jagaweb_permissions() -> list[Permission]:
     return list(Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type"))
 
 
-def matching(permissions: list[Permission], patterns: tuple[str, ...]) -> list[Permission]:
-    def key(p: Permission) -> str:
-        return f"{p.content_type.app_label}.{p.codename}"
+def permission_key(p: Permission) -> str:
+    return f"{p.content_type.app_label}.{p.codename}"
 
-    return [
-        p for p in permissions
-        if any(fnmatch(key(p), pat) for pat in patterns) and not any(fnmatch(key(p), n) for n in NEVER_GRANTED)
-    ]
+
+def matching(permissions: list[Permission], patterns: tuple[str, ...]) -> list[Permission]:
+    def grantable(key: str) -> bool:
+        return any(fnmatch(key, pat) for pat in patterns) and not any(fnmatch(key, n) for n in NEVER_GRANTED)
+
+    return [p for p in permissions if grantable(permission_key(p))]
 
 
 def seed_roles() -> None:
@@ -68,10 +69,10 @@ def seed_roles() -> None:
         if role is None:
             role = Role.objects.create(kind=default.kind, label=default.label, rank=default.rank)
         offered = set(role.offered_permissions)
-        new = [p for p in matching(permissions, default.patterns) if f"{p.content_type.app_label}.{p.codename}" not in offered]
+        new = [p for p in matching(permissions, default.patterns) if permission_key(p) not in offered]
         if new:
             role.permissions.add(*new)
-            role.offered_permissions = sorted(offered | {f"{p.content_type.app_label}.{p.codename}" for p in new})
+            role.offered_permissions = sorted(offered | {permission_key(p) for p in new})
             role.save(update_fields=["offered_permissions"])
 
 

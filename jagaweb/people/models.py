@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jagaweb.people.choices import RoleKind
@@ -33,10 +34,15 @@ class Role(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("people:role_update", args=[self.pk])
+
 
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="memberships"
+    )
     organisation = models.ForeignKey(
         "inventory.Organisation", verbose_name=_("organisation"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="memberships",
@@ -71,3 +77,22 @@ class Membership(models.Model):
             raise ValidationError({"third_party": _("A third-party role needs a third party.")})
         if kind != RoleKind.THIRD_PARTY and self.third_party_id is not None:
             raise ValidationError({"third_party": _("Only third-party roles are tied to a third party.")})
+
+
+class Profile(models.Model):
+    """What a person sets for themselves; kept apart from Django's user model, which stays stock."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jagaweb_profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=10, blank=True,
+        help_text=_("Language of the pages after you log in. Empty: the browser's or the system's default."),
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

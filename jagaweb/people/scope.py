@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 
@@ -10,6 +10,7 @@ from jagaweb.inventory.models import Organisation, Site
 from jagaweb.people.choices import STAFF_KINDS, RoleKind
 
 UNLIMITED = None
+NOT_CACHED = object()
 
 
 def organisation_subtree(root_ids: set[int]) -> set[int]:
@@ -17,7 +18,8 @@ def organisation_subtree(root_ids: set[int]) -> set[int]:
     frontier = set(root_ids)
     while frontier:
         frontier = set(
-            Organisation.objects.filter(parent_id__in=frontier).exclude(pk__in=found).values_list("pk", flat=True)
+            Organisation.objects.filter(parent_id__in=frontier).exclude(pk__in=found)
+            .values_list("pk", flat=True)
         )
         found |= frontier
     return found
@@ -29,9 +31,9 @@ def site_filter(user: Any) -> Q | None:
         return Q(pk__in=[])
     if user.is_superuser:
         return UNLIMITED
-    cached = getattr(user, "_jagaweb_site_filter", False)
-    if cached is not False:
-        return cached
+    cached = getattr(user, "_jagaweb_site_filter", NOT_CACHED)
+    if cached is not NOT_CACHED:
+        return cast(Q | None, cached)
     org_roots: set[int] = set()
     third_parties: set[int] = set()
     for kind, org_id, third_party_id in user.memberships.values_list(
