@@ -9,3 +9,4 @@ from jagaweb import settings as base  # noqa: E402
 
 globals().update({name: value for name, value in vars(base).items() if name.isupper()})
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F821  (as `jagaweb serve` does; WhiteNoise warns otherwise)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DemoConfig(AppConfig):
     name = "jagaweb.demo"
     verbose_name = _("Demo")
+
+    def ready(self) -> None:
+        from jagaweb.demo import verbs  # noqa: F401  (registers the verbs)

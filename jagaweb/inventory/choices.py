@@ -33,3 +33,18 @@ class ThirdPartyKind(models.TextChoices):
     HOSTING = "hosting", _("Hosting provider")
     VENDOR = "vendor", _("Vendor")
     OTHER = "other", _("Other")
+
+
+class TransferFormat(models.TextChoices):
+    """File formats for importing and exporting sites."""
+
+    CSV = "csv", "CSV"
+    YAML = "yaml", "YAML"
+
+
+class ImportOutcome(models.TextChoices):
+    """What an import did (or, in a dry run, would do) with one row."""
+
+    CREATED = "created", _("new")
+    UPDATED = "updated", _("updated")
+    UNCHANGED = "unchanged", _("unchanged")

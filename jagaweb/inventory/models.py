@@ -17,7 +17,8 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.SlugField(_("code"), max_length=50, unique=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
     )
     address = models.TextField(_("address"), blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -117,7 +118,8 @@ class Site(models.Model):
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="sites"
     )
     server = models.ForeignKey(
-        Server, verbose_name=_("server"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sites"
+        Server, verbose_name=_("server"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="sites",
     )
     third_parties = models.ManyToManyField(
         ThirdParty, verbose_name=_("third parties"), blank=True, related_name="sites"
@@ -125,7 +127,8 @@ class Site(models.Model):
     cms = models.CharField(_("CMS"), max_length=20, choices=CMS.choices, default=CMS.OTHER)
     web_root = models.CharField(_("web root path"), max_length=500, blank=True)
     db_engine = models.CharField(
-        _("database engine"), max_length=20, choices=DatabaseEngine.choices, blank=True, default=DatabaseEngine.NONE
+        _("database engine"), max_length=20, choices=DatabaseEngine.choices, blank=True,
+        default=DatabaseEngine.NONE,
     )
     db_host = models.CharField(_("database host"), max_length=253, blank=True)
     db_port = models.PositiveIntegerField(_("database port"), null=True, blank=True)

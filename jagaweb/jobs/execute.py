@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from contextvars import ContextVar
 
 from django.utils import timezone
 
@@ -16,6 +17,14 @@ from jagaweb.jobs.registry import JOBS
 
 logger = logging.getLogger(__name__)
 
+ALREADY_TAKEN = "already taken"
+_current_run: ContextVar[JobRun | None] = ContextVar("jagaweb_current_run", default=None)
+
+
+def current_run() -> JobRun | None:
+    """The run being executed, for a job that wants to know its slot (None outside a run)."""
+    return _current_run.get()
+
 
 def claim(run_id: int, worker: str) -> bool:
     """Move the run from queued to running; False if another worker already has it."""
@@ -27,25 +36,50 @@ def claim(run_id: int, worker: str) -> bool:
 
 
 def execute(run_id: int, worker: str = "") -> str:
+    """Run the job of `run_id` once; a second delivery of the same run does nothing."""
     if not claim(run_id, worker):
-        return "already taken"
-    run = JobRun.objects.select_related("entry__site").get(pk=run_id)
-    job = JOBS.get(run.entry.job)
+        return ALREADY_TAKEN
+    run = JobRun.objects.select_related("entry__site__organisation").get(pk=run_id)
+    token = _current_run.set(run)
     try:
-        if job is None:
-            raise LookupError(f"no declared job named {run.entry.job!r}")
-        outcome = job.call(run.entry.site)
+        outcome = call_job(run)
     except Exception as exc:
-        run.status = RunStatus.FAILED
-        run.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
         logger.exception("job %s failed", run)
-        record(
-            verbs.RUN_FAILED, actor=SystemJob(run.entry.job), site=run.entry.site, target=run,
-            severity=Severity.WARNING, job=run.entry.job, error=run.error,
-        )
+        fail(run, exc)
+    except BaseException as exc:
+        # The worker is being stopped hard (second signal): say so rather than stay "running".
+        fail(run, exc)
+        raise
     else:
-        run.status = RunStatus.SUCCEEDED
-        run.outcome = "" if outcome is None else str(outcome)[:4000]
+        succeed(run, outcome)
+    finally:
+        _current_run.reset(token)
+    return run.status
+
+
+def call_job(run: JobRun) -> object:
+    job = JOBS.get(run.entry.job)
+    if job is None:
+        raise LookupError(f"no declared job named {run.entry.job!r}")
+    return job.call(run.entry.site)
+
+
+def succeed(run: JobRun, outcome: object) -> None:
+    run.status = RunStatus.SUCCEEDED
+    run.outcome = "" if outcome is None else str(outcome)[:4000]
+    finish(run)
+
+
+def fail(run: JobRun, exc: BaseException) -> None:
+    run.status = RunStatus.FAILED
+    run.error = "".join(traceback.format_exception_only(exc)).strip()[:4000] or type(exc).__name__
+    finish(run)
+    record(
+        verbs.RUN_FAILED, actor=SystemJob(run.entry.job), site=run.entry.site, target=run,
+        severity=Severity.WARNING, job=run.entry.job, error=run.error,
+    )
+
+
+def finish(run: JobRun) -> None:
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "outcome", "error", "finished_at"])
-    return run.status

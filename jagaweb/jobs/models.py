@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jagaweb.jobs.choices import RunStatus, Trigger
+from jagaweb.people.scope import sees_everything, visible_sites
+
+MIN_INTERVAL = timedelta(seconds=10)
+INTERVAL_TOO_SHORT = _("The interval must be at least 10 seconds.")
+
+
+class ScheduleEntryQuerySet(models.QuerySet["ScheduleEntry"]):
+    def visible_to(self, user: Any) -> ScheduleEntryQuerySet:
+        """Everything for users who see every site; else the entries of their sites, no global ones."""
+        if sees_everything(user):
+            return self
+        return self.filter(site__in=visible_sites(user))
+
+    def runnable(self) -> ScheduleEntryQuerySet:
+        """Enabled entries whose site (if any) is active: an inactive site's checks pause at once."""
+        return self.filter(enabled=True).filter(models.Q(site__isnull=True) | models.Q(site__is_active=True))
+
+
+class JobRunQuerySet(models.QuerySet["JobRun"]):
+    def visible_to(self, user: Any) -> JobRunQuerySet:
+        if sees_everything(user):
+            return self
+        return self.filter(entry__site__in=visible_sites(user))
+
+    def finished(self) -> JobRunQuerySet:
+        return self.filter(status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED])
 
 
 class ScheduleEntry(models.Model):
@@ -18,9 +46,17 @@ class ScheduleEntry(models.Model):
         "inventory.Site", verbose_name=_("site"), null=True, blank=True, on_delete=models.CASCADE,
         related_name="schedule_entries",
     )
-    interval = models.DurationField(_("interval"))
+    interval = models.DurationField(
+        _("interval"), validators=[MinValueValidator(MIN_INTERVAL, message=INTERVAL_TOO_SHORT)],
+        help_text=_("For example 00:05:00 for five minutes or 1 00:00:00 for a day. At least 10 seconds."),
+    )
+    # True once an operator set an interval other than the declared default; then a new default in a
+    # later version leaves this entry alone, while entries still on the default follow it.
+    interval_is_custom = models.BooleanField(_("interval set by hand"), default=False, editable=False)
     enabled = models.BooleanField(_("enabled"), default=True)
     next_due_at = models.DateTimeField(_("next due"), db_index=True)
+
+    objects = ScheduleEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["job", "site__name"]
@@ -29,7 +65,10 @@ class ScheduleEntry(models.Model):
         verbose_name_plural = _("schedule entries")
         constraints = [
             models.UniqueConstraint(fields=["job", "site"], name="jobs_entry_unique", nulls_distinct=False),
-            models.CheckConstraint(condition=models.Q(interval__gte=timedelta(seconds=10)), name="jobs_interval_min"),
+            models.CheckConstraint(
+                condition=models.Q(interval__gte=MIN_INTERVAL), name="jobs_interval_min",
+                violation_error_message=INTERVAL_TOO_SHORT,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -48,7 +87,9 @@ class ScheduleEntry(models.Model):
 
 
 class JobRun(models.Model):
-    entry = models.ForeignKey(ScheduleEntry, verbose_name=_("schedule entry"), on_delete=models.CASCADE, related_name="runs")
+    entry = models.ForeignKey(
+        ScheduleEntry, verbose_name=_("schedule entry"), on_delete=models.CASCADE, related_name="runs"
+    )
     slot = models.DateTimeField(_("slot"))
     trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -59,12 +100,17 @@ class JobRun(models.Model):
     outcome = models.TextField(_("outcome"), blank=True)
     error = models.TextField(_("error"), blank=True)
 
+    objects = JobRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         constraints = [models.UniqueConstraint(fields=["entry", "slot"], name="jobs_run_once_per_slot")]
-        indexes = [models.Index(fields=["status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["entry", "-created_at"], name="jobs_run_entry_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry} @ {self.slot:%Y-%m-%d %H:%M:%S}"

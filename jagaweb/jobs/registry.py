@@ -28,7 +28,11 @@ class PeriodicJob:
     description: str
 
     def call(self, site: Site | None) -> Any:
-        return self.function(site) if self.per_site else self.function()
+        if self.per_site:
+            if site is None:
+                raise LookupError(f"{self.name} runs per site, but its schedule entry has no site")
+            return self.function(site)
+        return self.function()
 
 
 JOBS: dict[str, PeriodicJob] = {}
@@ -37,8 +41,13 @@ JOBS: dict[str, PeriodicJob] = {}
 def periodic(
     name: str, *, every: timedelta, per_site: bool = False, description: str = ""
 ) -> Callable[[JobFunction], JobFunction]:
+    """Declare `function` as the periodic job `name`, run every `every` (per active site if `per_site`)."""
+    if every < timedelta(seconds=10):
+        raise ValueError(f"{name}: a periodic job runs at most every 10 seconds")
+
     def declare(function: JobFunction) -> JobFunction:
-        JOBS[name] = PeriodicJob(name, function, every, per_site, description or (function.__doc__ or "").strip())
+        text = description or (function.__doc__ or "").strip()
+        JOBS[name] = PeriodicJob(name, function, every, per_site, text)
         return function
 
     return declare

@@ -1,3 +1,5 @@
+"""The one task behind every job run; the worker (django-tasks-db) calls it."""
+
 from __future__ import annotations
 
 import os

@@ -7,11 +7,13 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from jagaweb.jobs.scheduler import sync_entries, tick
 
 logger = logging.getLogger("jagaweb.scheduler")
+
+SYNC_EVERY = 60.0
 
 
 class Command(BaseCommand):
@@ -25,13 +27,19 @@ class Command(BaseCommand):
         self.running = True
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        last_sync = 0.0
+        next_sync = 0.0
         while self.running:
             close_old_connections()
-            if time.monotonic() - last_sync > 60:
-                sync_entries()
-                last_sync = time.monotonic()
-            runs = self.pass_once()
+            try:
+                if time.monotonic() >= next_sync:
+                    sync_entries()
+                    next_sync = time.monotonic() + SYNC_EVERY
+                runs = self.pass_once()
+            except DatabaseError:
+                # The database is briefly away (restart, failover): wait and try again rather than
+                # exit and burn the supervisor's restart budget.
+                logger.exception("scheduler pass failed; retrying")
+                runs = 0
             if once:
                 break
             if not runs:
