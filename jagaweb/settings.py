@@ -26,19 +26,21 @@ if os.environ.get("JAGAWEB_ENV_FILE"):
     load_env_file(Path(os.environ["JAGAWEB_ENV_FILE"]))
 
 DATA_DIR = env_path("JAGAWEB_DATA_DIR", Path("~/.local/share/jagaweb"))
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
 def _secret_key() -> str:
-    """The key from the environment, else one kept in the data directory (made on first use)."""
+    """The key from the environment, else the one `jagaweb init` / `serve` keep in the data directory.
+
+    Before that file exists (`jagaweb --help`, a first `jagaweb init`) a one-off key is used, so that
+    merely running a command never writes into a data directory.
+    """
     if os.environ.get("JAGAWEB_SECRET_KEY"):
         return os.environ["JAGAWEB_SECRET_KEY"]
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+    try:
+        return (DATA_DIR / SECRET_KEY_FILE).read_text().strip()
+    except FileNotFoundError:
+        return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()

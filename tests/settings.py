@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("JAGAWEB_DATA_DIR", tempfile.mkdtemp(prefix="jagaweb-test-"))
 
-from jagaweb import settings as base  # noqa: E402
+from jagaweb import settings as base
 
 globals().update({name: value for name, value in vars(base).items() if name.isupper()})
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

@@ -36,7 +36,8 @@ def test_env_list_splits_and_defaults():
 
 def test_database_url_postgres():
     db = parse_database_url("postgres://jw:p%40ss@db.local:5433/jagaweb?sslmode=require", Path("/x"))
-    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == ("jagaweb", "jw", "p@ss", "db.local", "5433")
+    fields = (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"])
+    assert fields == ("jagaweb", "jw", "p@ss", "db.local", "5433")
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 

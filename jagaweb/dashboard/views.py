@@ -43,5 +43,5 @@ def index(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "total": page.paginator.count,
     }
-    template = "dashboard/table.html" if request.htmx else "dashboard/index.html"
+    template = "dashboard/table.html" if request.headers.get("HX-Request") else "dashboard/index.html"
     return render(request, template, context)

@@ -22,10 +22,7 @@ def as_items(value: Any, separator: str) -> list[str]:
     """A list of stripped, non-empty strings from a list or from text split by `separator`."""
     if value in (None, ""):
         return []
-    if isinstance(value, list | tuple):
-        items = [str(item) for item in value]
-    else:
-        items = re.split(separator, str(value))
+    items = [str(item) for item in value] if isinstance(value, list | tuple) else re.split(separator, str(value))
     return [item.strip() for item in items if item and item.strip()]
 
 

@@ -70,16 +70,21 @@ def succeed(run: JobRun, outcome: object) -> None:
     finish(run)
 
 
-def fail(run: JobRun, exc: BaseException) -> None:
+def fail(run: JobRun, exc: BaseException, expected_status: str | None = None) -> None:
+    """Record the failure; with `expected_status`, only if the run is still in it (the reaper races the worker)."""
     run.status = RunStatus.FAILED
     run.error = "".join(traceback.format_exception_only(exc)).strip()[:4000] or type(exc).__name__
-    finish(run)
+    if not finish(run, expected_status):
+        return
     record(
         verbs.RUN_FAILED, actor=SystemJob(run.entry.job), site=run.entry.site, target=run,
         severity=Severity.WARNING, job=run.entry.job, error=run.error,
     )
 
 
-def finish(run: JobRun) -> None:
+def finish(run: JobRun, expected_status: str | None = None) -> bool:
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "outcome", "error", "finished_at"])
+    runs = JobRun.objects.filter(pk=run.pk)
+    if expected_status is not None:
+        runs = runs.filter(status=expected_status)
+    return bool(runs.update(status=run.status, outcome=run.outcome, error=run.error, finished_at=run.finished_at))

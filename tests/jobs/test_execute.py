@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -138,3 +139,31 @@ def test_prune_history_deletes_only_old_finished_runs_and_tasks(monkeypatch):
     assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {ready_task.pk, recent_task.pk}
     assert not Event.objects.exists()  # nothing noisy in the activity log
 
+
+
+def test_reaper_fails_runs_whose_worker_died_and_leaves_live_ones(db, site_a):
+    import socket
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jagaweb.jobs.choices import RunStatus
+    from jagaweb.jobs.jobs import reap_lost_runs
+    from jagaweb.jobs.models import JobRun, ScheduleEntry
+
+    entry = ScheduleEntry.objects.create(
+        job="x", site=site_a, interval=timedelta(minutes=5), next_due_at=timezone.now()
+    )
+    host = socket.gethostname()
+    now = timezone.now()
+    dead = JobRun.objects.create(entry=entry, slot=now, status=RunStatus.RUNNING, started_at=now,
+                                 worker=f"{host}:999999999")
+    alive = JobRun.objects.create(entry=entry, slot=now - timedelta(minutes=5), status=RunStatus.RUNNING,
+                                  started_at=now, worker=f"{host}:{os.getpid()}")
+    ancient = JobRun.objects.create(entry=entry, slot=now - timedelta(minutes=10), status=RunStatus.RUNNING,
+                                    started_at=now - timedelta(days=2), worker="other-host:1")
+    assert reap_lost_runs() == "marked 2 lost run(s) failed"
+    dead.refresh_from_db(), alive.refresh_from_db(), ancient.refresh_from_db()
+    assert dead.status == RunStatus.FAILED and "stopped while running" in dead.error
+    assert ancient.status == RunStatus.FAILED and "after 12 hours" in ancient.error
+    assert alive.status == RunStatus.RUNNING

@@ -66,7 +66,9 @@ def matches(path: Path, entry: Entry) -> bool:
 
 
 class Restorer:
-    def __init__(self, repo: Repository, manifest: Manifest, progress: Callable[[int, int], None] | None = None):
+    def __init__(
+        self, repo: Repository, manifest: Manifest, progress: Callable[[int, int], None] | None = None
+    ) -> None:
         self.repo = repo
         self.manifest = manifest
         self.progress = progress

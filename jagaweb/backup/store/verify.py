@@ -69,7 +69,7 @@ class Verifier:
         for snapshot_id in self.repo.snapshot_ids():
             report.snapshots += 1
             try:
-                info, manifest_chunks = self.repo.load_info(snapshot_id)
+                _, manifest_chunks = self.repo.load_info(snapshot_id)
                 for chunk in manifest_chunks:
                     needed.setdefault(chunk, set()).add(snapshot_id)
                 _, manifest = self.repo.load_snapshot(snapshot_id)
