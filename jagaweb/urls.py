@@ -1,5 +1,4 @@
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from jagaweb.people.views import LoginView, LogoutView
 from jagaweb.service.views import health, set_language
@@ -9,7 +8,6 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", health, name="health"),
     path("inventory/", include("jagaweb.inventory.urls")),
     path("activity/", include("jagaweb.activity.urls")),

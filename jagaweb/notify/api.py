@@ -21,6 +21,7 @@ from jagaweb.notify.dispatch import send_test
 from jagaweb.notify.filters import DeliveryFilter
 from jagaweb.notify.models import Channel, Delivery, DeliveryAttempt, Message, secrets_json
 from jagaweb.notify.transports import TRANSPORTS
+from jagaweb.people.scope import sees_everything, visible_organisations
 
 
 class ChannelSerializer(serializers.ModelSerializer):
@@ -51,6 +52,15 @@ class ChannelSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if value != current and not user.is_superuser:
             raise serializers.ValidationError(_("Only a superuser can change this."))
+        return value
+
+    def validate_organisations(self, value: list[Any]) -> list[Any]:
+        user = self.context["request"].user
+        if sees_everything(user):
+            return value
+        visible = set(visible_organisations(user).values_list("pk", flat=True))
+        if not value or any(organisation.pk not in visible for organisation in value):
+            raise serializers.ValidationError(_("Route the channel to one or more of your own organisations."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -112,10 +122,13 @@ class CanSendChannel(permissions.BasePermission):
 
 
 class ChannelViewSet(viewsets.ModelViewSet):
-    """Channels are global configuration: whoever has notify.view_channel sees all of them."""
+    """Channels: all of them for users who see every site, else those routed to their organisations alone."""
 
     serializer_class = ChannelSerializer
     queryset = Channel.objects.prefetch_related("roles", "organisations")
+
+    def get_queryset(self) -> QuerySet[Channel]:
+        return super().get_queryset().visible_to(self.request.user)  # type: ignore[attr-defined]
     filterset_fields = ["kind", "enabled"]
 
     def get_permissions(self) -> Sequence[Any]:

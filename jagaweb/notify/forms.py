@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from jagaweb.notify.models import Channel
 from jagaweb.notify.transports import TRANSPORTS
+from jagaweb.people.scope import sees_everything, visible_organisations
 
 
 class ChannelForm(forms.ModelForm):
@@ -30,6 +31,11 @@ class ChannelForm(forms.ModelForm):
         self.config: dict[str, Any] = {}
         self.secrets: dict[str, str] = {}
         self.add_transport_fields()
+        if not sees_everything(user):
+            # Someone limited to some organisations routes channels to those alone (see Channel.visible_to).
+            organisations = self.fields["organisations"]
+            organisations.queryset = visible_organisations(user)  # type: ignore[attr-defined]
+            organisations.required = True
         if not user.is_superuser:
             # A disabled field keeps its stored value whatever is posted.
             self.fields["allow_private"].disabled = True

@@ -26,6 +26,20 @@ def secrets_json(values: dict[str, str]) -> str:
     return json.dumps(kept, sort_keys=True) if kept else ""
 
 
+class ChannelQuerySet(models.QuerySet["Channel"]):
+    def visible_to(self, user: Any) -> ChannelQuerySet:
+        """Users who see every site see every channel; users limited to some organisations see only the
+        channels routed to those organisations alone (a channel's recipients are personal data)."""
+        if sees_everything(user):
+            return self
+        from jagaweb.inventory.models import Organisation
+
+        visible = visible_organisations(user)
+        return self.filter(organisations__in=visible).exclude(
+            organisations__in=Organisation.objects.exclude(pk__in=visible.values("pk"))
+        ).distinct()
+
+
 class Channel(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind.choices)
@@ -51,6 +65,8 @@ class Channel(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ChannelQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -56,17 +56,22 @@ def channel_secrets(channel: Channel) -> list[tuple[str, bool]]:
     ]
 
 
-class ChannelListView(PermissionRequiredMixin, ListView):
+class VisibleChannels:
+    request: HttpRequest
+
+    def get_queryset(self) -> QuerySet[Channel]:
+        return Channel.objects.visible_to(self.request.user).prefetch_related("roles", "organisations")
+
+
+class ChannelListView(PermissionRequiredMixin, VisibleChannels, ListView):
     permission_required = "notify.view_channel"
     template_name = "notify/channel_list.html"
-    queryset = Channel.objects.prefetch_related("roles", "organisations")
     context_object_name = "channels"
 
 
-class ChannelDetailView(PermissionRequiredMixin, DetailView):
+class ChannelDetailView(PermissionRequiredMixin, VisibleChannels, DetailView):
     permission_required = "notify.view_channel"
     template_name = "notify/channel_detail.html"
-    model = Channel
     context_object_name = "channel"
     object: Channel
 
@@ -127,11 +132,10 @@ class ChannelCreateView(PermissionRequiredMixin, ChannelFormMixin, CreateView):
         return response
 
 
-class ChannelUpdateView(PermissionRequiredMixin, ChannelFormMixin, UpdateView):
+class ChannelUpdateView(PermissionRequiredMixin, VisibleChannels, ChannelFormMixin, UpdateView):
     permission_required = "notify.change_channel"
     template_name = "notify/channel_form.html"
     form_class = ChannelForm
-    model = Channel
     object: Channel
 
     def channel_kind(self) -> str:
@@ -148,7 +152,7 @@ class ChannelUpdateView(PermissionRequiredMixin, ChannelFormMixin, UpdateView):
         return response
 
 
-class ChannelDeleteView(PermissionRequiredMixin, DeleteView):
+class ChannelDeleteView(PermissionRequiredMixin, VisibleChannels, DeleteView):
     permission_required = "notify.delete_channel"
     model = Channel
     template_name = "notify/channel_confirm_delete.html"
@@ -170,7 +174,7 @@ class ChannelTestView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
-        channel = get_object_or_404(Channel, pk=pk)
+        channel = get_object_or_404(Channel.objects.visible_to(request.user), pk=pk)
         delivery = send_test(channel, request.user)
         if getattr(request, "htmx", False):
             return render(request, "notify/_test_result.html", {"delivery": delivery})

@@ -211,3 +211,25 @@ def test_messages_are_scoped_to_visible_sites(client_for, make_user, webhook_cha
     insider = client_for(make_user(RoleKind.OPERATOR))
     page = insider.get(reverse("notify:message_detail", args=[delivery.message_id])).content.decode()
     assert "Kominfo down" in page and "Portal Kominfo" in page
+
+
+def test_channels_are_scoped_to_the_organisations_of_a_limited_user(make_user, client_for, org_a, org_b):
+    from jagaweb.notify.models import Channel
+    from jagaweb.people.choices import RoleKind
+
+    own = Channel.objects.create(name="Kanal Kominfo", kind="webhook", config={"url": "https://a.example/h"})
+    own.organisations.add(org_a)
+    other = Channel.objects.create(name="Kanal Disdik", kind="webhook", config={"url": "https://b.example/h"})
+    other.organisations.add(org_b)
+    everyone = Channel.objects.create(name="Kanal Semua", kind="webhook", config={"url": "https://c.example/h"})
+    limited = make_user(RoleKind.SUPERVISOR, organisation=org_a)
+    assert list(Channel.objects.visible_to(limited)) == [own]
+    page = client_for(limited).get("/notify/")
+    assert b"Kanal Kominfo" in page.content and b"Kanal Disdik" not in page.content and b"Kanal Semua" not in page.content
+    assert client_for(limited).get(f"/api/notify/channels/{everyone.pk}/").status_code == 404
+    response = client_for(limited).post(
+        "/api/notify/channels/",
+        {"name": "Baru", "kind": "webhook", "url": "https://d.example/h", "organisations": [org_b.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "organisations" in response.json()

@@ -1,0 +1,144 @@
+"""Walks every URL pattern: anonymous users are refused everywhere but the few public pages, and an
+organisation member can neither see nor change anything of another organisation, in the UI or the API.
+
+A new URL with arguments must be added to OBJECT_ARGUMENTS, or this test fails: scoping of every
+object page is proven, not assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from jagaweb.activity.log import SystemJob, record
+from jagaweb.inventory.models import Server, Site, ThirdParty
+from jagaweb.jobs.models import JobRun, ScheduleEntry
+from jagaweb.notify.models import Channel, Delivery, Message
+from jagaweb.people.choices import RoleKind
+from jagaweb.people.models import Role
+
+PUBLIC = {"login", "logout", "set_language", "health"}
+
+
+def patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for item in (resolver or get_resolver()).url_patterns:
+        if isinstance(item, URLResolver):
+            inner = f"{namespace}:{item.namespace}".strip(":") if item.namespace else namespace
+            yield from patterns(item, inner)
+        elif item.name:
+            yield (f"{namespace}:{item.name}" if namespace else item.name), item
+
+
+def argument_names(pattern: URLPattern) -> list[str]:
+    return list(pattern.pattern.regex.groupindex)
+
+
+ALL = sorted(patterns())
+
+
+@pytest.fixture
+def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> dict[str, Any]:
+    """Objects that belong to org_b only."""
+    server = Server.objects.create(hostname="srv.disdik.go.id")
+    site_b.server = server
+    site_b.save()
+    third_party = ThirdParty.objects.create(name="ISP Disdik", kind="isp")
+    site_b.third_parties.add(third_party)
+    entry = ScheduleEntry.objects.create(job="jobs.prune_history", site=site_b, interval=timedelta(hours=1),
+                                         next_due_at=timezone.now())
+    run = JobRun.objects.create(entry=entry, slot=timezone.now())
+    event = record("inventory.created", actor=SystemJob("test"), site=site_b, target=site_b, kind="site")
+    channel = Channel.objects.create(name="Kanal Disdik", kind="webhook", config={"url": "https://disdik.example/hook"})
+    message = Message.objects.create(title="Portal Disdik tidak dapat diakses", body="x", site=site_b,
+                                     organisation=org_b)
+    delivery = Delivery.objects.create(message=message, channel=channel)
+    other_user = make_user(RoleKind.OPERATOR, username="operator-disdik", organisation=org_b)
+    return {
+        "site": site_b, "organisation": org_b, "server": server, "thirdparty": third_party, "entry": entry,
+        "run": run, "event": event, "channel": channel, "message": message, "delivery": delivery,
+        "user": other_user, "role": Role.objects.get(kind=RoleKind.OPERATOR),
+    }
+
+
+# URL name -> which object of the other organisation its arguments point at.
+OBJECT_ARGUMENTS: dict[str, str] = {
+    "inventory:site_detail": "site", "inventory:site_update": "site", "inventory:site_delete": "site",
+    "inventory:organisation_detail": "organisation", "inventory:organisation_update": "organisation",
+    "inventory:organisation_delete": "organisation",
+    "inventory:server_detail": "server", "inventory:server_update": "server", "inventory:server_delete": "server",
+    "inventory:thirdparty_detail": "thirdparty", "inventory:thirdparty_update": "thirdparty",
+    "inventory:thirdparty_delete": "thirdparty",
+    "jobs:run_detail": "run", "jobs:entry_detail": "entry", "jobs:entry_run": "entry",
+    "notify:channel_detail": "channel", "notify:channel_update": "channel", "notify:channel_delete": "channel",
+    "notify:channel_test": "channel", "notify:message_detail": "message",
+    "people:user_detail": "user", "people:user_update": "user", "people:role_update": "role",
+    "inventory-site-detail": "site", "inventory-organisation-detail": "organisation",
+    "inventory-server-detail": "server", "inventory-thirdparty-detail": "thirdparty",
+    "event-detail": "event", "jobrun-detail": "run", "scheduleentry-detail": "entry", "scheduleentry-run": "entry",
+    "notify-channel-detail": "channel", "notify-channel-test": "channel", "notify-delivery-detail": "delivery",
+}
+
+
+def url_for(name: str, pattern: URLPattern, world: dict[str, Any] | None) -> str:
+    names = argument_names(pattern)
+    if not names:
+        return reverse(name)
+    if world is None:
+        return reverse(name, kwargs={n: "1" if n == "pk" else "x" for n in names})
+    assert name in OBJECT_ARGUMENTS, f"{name}: add it to OBJECT_ARGUMENTS so its scoping is tested"
+    obj = world[OBJECT_ARGUMENTS[name]]
+    return reverse(name, kwargs={n: getattr(obj, n if n != "pk" else "pk") for n in names})
+
+
+def is_api(name: str, url: str) -> bool:
+    return url.startswith("/api/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,pattern", [p for p in ALL if p[0] not in PUBLIC], ids=[n for n, _ in ALL if n not in PUBLIC])
+def test_anonymous_is_refused(client, name, pattern):
+    url = url_for(name, pattern, None)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if is_api(name, url):
+            assert response.status_code in (401, 403), f"{method.upper()} {url} -> {response.status_code}"
+        else:
+            assert response.status_code == 302, f"{method.upper()} {url} -> {response.status_code}"
+            assert response["Location"].startswith(reverse("login")), response["Location"]
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_anonymous(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("health")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [RoleKind.ORG_MEMBER, RoleKind.OPERATOR])
+def test_outsider_cannot_see_or_change_other_organisation(kind, make_user, client_for, org_a, site_a, other_org_world):
+    user = make_user(kind, organisation=org_a, username=f"outsider-{kind}")
+    client = client_for(user)
+    site_b = other_org_world["site"]
+    for name, pattern in ALL:
+        if name in PUBLIC:
+            continue
+        url = url_for(name, pattern, other_org_world)
+        if argument_names(pattern):
+            response = client.get(url)
+            assert response.status_code in (403, 404, 405), f"GET {url} ({name}) -> {response.status_code}"
+            for method in ("post", "put", "patch", "delete"):
+                response = getattr(client, method)(url, content_type="application/json", data={})
+                assert response.status_code in (403, 404, 405), f"{method} {url} ({name}) -> {response.status_code}"
+        else:
+            response = client.get(url)
+            if response.status_code == 200 and not response.get("Content-Type", "").startswith("application/x-"):
+                body = b"".join(response.streaming_content) if response.streaming else response.content
+                assert site_b.name.encode() not in body, f"{url} ({name}) shows {site_b.name}"
+                assert b"srv.disdik.go.id" not in body, f"{url} ({name}) shows the other organisation's server"
+    site_b.refresh_from_db()
+    assert site_b.name == "Portal Disdik" and Site.objects.filter(pk=site_b.pk).exists()
