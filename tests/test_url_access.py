@@ -99,8 +99,11 @@ def is_api(name: str, url: str) -> bool:
     return url.startswith("/api/")
 
 
+PROTECTED = [(name, pattern) for name, pattern in ALL if name not in PUBLIC]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("name,pattern", [p for p in ALL if p[0] not in PUBLIC], ids=[n for n, _ in ALL if n not in PUBLIC])
+@pytest.mark.parametrize("name,pattern", PROTECTED, ids=[name for name, _ in PROTECTED])
 def test_anonymous_is_refused(client, name, pattern):
     url = url_for(name, pattern, None)
     for method in ("get", "post"):

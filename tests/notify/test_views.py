@@ -225,7 +225,8 @@ def test_channels_are_scoped_to_the_organisations_of_a_limited_user(make_user, c
     limited = make_user(RoleKind.SUPERVISOR, organisation=org_a)
     assert list(Channel.objects.visible_to(limited)) == [own]
     page = client_for(limited).get("/notify/")
-    assert b"Kanal Kominfo" in page.content and b"Kanal Disdik" not in page.content and b"Kanal Semua" not in page.content
+    assert b"Kanal Kominfo" in page.content
+    assert b"Kanal Disdik" not in page.content and b"Kanal Semua" not in page.content
     assert client_for(limited).get(f"/api/notify/channels/{everyone.pk}/").status_code == 404
     response = client_for(limited).post(
         "/api/notify/channels/",
