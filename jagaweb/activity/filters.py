@@ -61,6 +61,7 @@ class EventFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label=_("From"), method="filter_date_from", widget=DATE_WIDGET)
     date_to = django_filters.DateFilter(label=_("Until"), method="filter_date_to", widget=DATE_WIDGET)
     site = django_filters.ModelChoiceFilter(label=_("Site"), queryset=_sites)
+    site_text = django_filters.CharFilter(label=_("Site"), method="filter_site_text")
     organisation = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=_organisations)
     actor = django_filters.ModelChoiceFilter(label=_("User"), queryset=_actors)
     actor_kind = django_filters.ChoiceFilter(
@@ -75,6 +76,9 @@ class EventFilter(django_filters.FilterSet):
         label=_("Object"), field_name="target_label", lookup_expr="icontains",
         help_text=_("Part of the name of the object the event is about."),
     )
+
+    def filter_site_text(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        return queryset.filter(Q(site__slug=value) | Q(site__name__icontains=value))
 
     class Meta:
         model = Event

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,12 +34,22 @@ class _Gaps(dict[str, object]):
         return "…"
 
 
+# Data values that are words of the application (a model's name, such as "site"), stored in English and
+# shown in the reader's language; everything else (names, URLs, counts) is shown as stored.
+TRANSLATED_KEYS = ("kind",)
+
+
+def translated_words(data: dict[str, object]) -> dict[str, object]:
+    return {key: gettext(value) if key in TRANSLATED_KEYS and isinstance(value, str) else value
+            for key, value in data.items()}
+
+
 def describe(code: str, data: dict[str, object]) -> str:
     verb = VERBS.get(code)
     if verb is None:
         return code
     try:
-        return str(verb.sentence).format_map(_Gaps(data))
+        return str(verb.sentence).format_map(_Gaps(translated_words(data)))
     except (IndexError, ValueError, AttributeError, TypeError):
         return str(verb.sentence)
 

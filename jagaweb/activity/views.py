@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jagaweb.activity.choices import Severity
 from jagaweb.activity.export import csv_lines
 from jagaweb.activity.filters import EventFilter, day_range
 from jagaweb.activity.log import record
@@ -27,6 +28,8 @@ from jagaweb.activity.verbs import EXPORTED
 
 PAGE_SIZE = 50
 LONG_SELECTS = {"site": "name", "organisation": "name", "actor": "username"}
+# Past this many choices a select is too long to use (and to send): the page offers a text search instead.
+SELECT_LIMIT = 300
 # Rows listed per section of the day log (the summary counts them all; the CSV export has them all).
 PEOPLE_LIMIT = 1000
 SYSTEM_LIMIT = 500
@@ -48,11 +51,13 @@ def select_options(filterset: EventFilter, *names: str) -> list[dict[str, object
     for name in names or LONG_SELECTS:
         label_field = LONG_SELECTS[name]
         field = filterset.form.fields[name]
-        pairs = field.queryset.values_list("pk", label_field)
-        selects.append({
-            "name": name, "label": field.label, "value": filterset.data.get(name, ""),
-            "options": [(str(pk), label) for pk, label in pairs],
-        })
+        pairs = list(field.queryset.values_list("pk", label_field)[:SELECT_LIMIT + 1])
+        select: dict[str, object] = {"name": name, "label": field.label, "value": filterset.data.get(name, "")}
+        if len(pairs) > SELECT_LIMIT and f"{name}_text" in filterset.form.fields:
+            select.update(text_name=f"{name}_text", text_value=filterset.data.get(f"{name}_text", ""))
+        else:
+            select["options"] = [(str(pk), label) for pk, label in pairs]
+        selects.append(select)
     return selects
 
 
@@ -75,7 +80,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "selects": select_options(filterset),
-        "long_selects": LONG_SELECTS,
+        "long_selects": [*LONG_SELECTS, *(f"{name}_text" for name in LONG_SELECTS)],
         "page": page,
         "query": query_without(request, "cursor"),
         "first_page": not request.GET.get("cursor"),
@@ -129,6 +134,8 @@ def daily(request: HttpRequest) -> HttpResponse:
         events.filter(actor__isnull=True).order_by().values("job", "verb", "severity")
         .annotate(count=Count("pk")).order_by("job", "verb", "severity")
     )
+    for row in summary:
+        row["severity_label"] = Severity(row["severity"]).label
     context = {
         "day": day,
         "previous_day": day - timedelta(days=1),

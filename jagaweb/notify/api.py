@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -27,11 +28,11 @@ from jagaweb.people.scope import sees_everything, visible_organisations
 class ChannelSerializer(serializers.ModelSerializer):
     secrets = serializers.DictField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=True), write_only=True, required=False,
-        help_text=_("Secret settings of the kind (tokens, passwords, Apprise URL). Write-only: never "
+        help_text=gettext_lazy("Secret settings of the kind (tokens, passwords, Apprise URL). Write-only: never "
                     "returned. Keys left out or empty keep the stored value."),
     )
     stored_secrets = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text=_("Names of the secrets that are set.")
+        child=serializers.CharField(), read_only=True, help_text=gettext_lazy("Names of the secrets that are set.")
     )
 
     class Meta:

@@ -175,7 +175,7 @@ def test_daily_log_lists_people_and_system_for_that_day_only(operator_client, op
     assert [e.pk for e in response.context["people"]] == [morning.pk]
     assert [e.pk for e in response.context["system"]] == [check.pk]
     assert response.context["summary"] == [
-        {"job": "monitor.http", "verb": "inventory.changed", "severity": "info", "count": 1}
+        {"job": "monitor.http", "verb": "inventory.changed", "severity": "info", "count": 1, "severity_label": "Info"}
     ]
     html = response.content.decode()
     assert "@media print" in html

@@ -1,13 +1,12 @@
 """The key guarantee, on the real database: racing schedulers and two worker processes run every
 slot exactly once. Runs only when the suite itself runs on PostgreSQL:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jw_jobs python -m pytest tests/jobs
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jagaweb python -m pytest tests/jobs
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from jagaweb.jobs.choices import RunStatus
 from jagaweb.jobs.execute import ALREADY_TAKEN
 from jagaweb.jobs.models import JobRun, ScheduleEntry
 from jagaweb.jobs.scheduler import sync_entries, tick
+from tests.services import require_postgres_database
 
 pytestmark = pytest.mark.postgres
 
@@ -37,21 +37,10 @@ ROUNDS = 3
 WORKER_TIMEOUT = 180
 
 
-def postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def postgres_db(transactional_db):
     """Committed data (other connections and processes must see it) on PostgreSQL, else a skip."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs the suite on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/jw_jobs")
-    if not postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    require_postgres_database()
 
 
 def database_url_of_this_test() -> str:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from jagaweb.activity.models import Event
 from jagaweb.people import verbs
@@ -13,6 +17,14 @@ from jagaweb.people.models import Membership, Role
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> Iterator[None]:
+    """Assert on the English source strings; Indonesian is the installed default."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def role(kind: RoleKind) -> Role:

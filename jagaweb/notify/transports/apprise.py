@@ -5,7 +5,7 @@ import re
 import apprise
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from jagaweb import net
 from jagaweb.notify.choices import ChannelKind
@@ -28,8 +28,8 @@ class AppriseTransport(Transport):
     config_fields = {}
     secret_fields = {
         "url": SecretField(
-            label=_lazy("Apprise URL"), validators=[validate_apprise_url],
-            help_text=_lazy("e.g. ntfy://ntfy.example.go.id/jagaweb; the Apprise documentation lists "
+            label=gettext_lazy("Apprise URL"), validators=[validate_apprise_url],
+            help_text=gettext_lazy("e.g. ntfy://ntfy.example.go.id/jagaweb; the Apprise documentation lists "
                             "every service."),
         ),
     }

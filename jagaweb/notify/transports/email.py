@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from jagaweb import net
 from jagaweb.activity.choices import Severity
@@ -14,7 +14,7 @@ from jagaweb.notify.transports.base import Outgoing, Transport, TransportError
 from jagaweb.notify.transports.fields import EmailListField, SecretField
 
 HOSTNAME = RegexValidator(
-    r"^[A-Za-z0-9.\-]+$|^\[?[0-9A-Fa-f:]+\]?$", _lazy("Enter a host name or IP address.")
+    r"^[A-Za-z0-9.\-]+$|^\[?[0-9A-Fa-f:]+\]?$", gettext_lazy("Enter a host name or IP address.")
 )
 DEFAULT_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465}
 
@@ -23,27 +23,27 @@ class EmailTransport(Transport):
     kind = ChannelKind.EMAIL
     config_fields = {
         "recipients": EmailListField(
-            label=_lazy("Recipients"), help_text=_lazy("One e-mail address per line.")
+            label=gettext_lazy("Recipients"), help_text=gettext_lazy("One e-mail address per line.")
         ),
         "from_email": forms.EmailField(
-            label=_lazy("Sender address"), required=False,
-            help_text=_lazy("Empty: the system's sender address."),
+            label=gettext_lazy("Sender address"), required=False,
+            help_text=gettext_lazy("Empty: the system's sender address."),
         ),
         "smtp_host": forms.CharField(
-            label=_lazy("SMTP server"), required=False, validators=[HOSTNAME],
-            help_text=_lazy("Empty: the system's SMTP server; the SMTP settings below are then not used."),
+            label=gettext_lazy("SMTP server"), required=False, validators=[HOSTNAME],
+            help_text=gettext_lazy("Empty: the system's SMTP server; the SMTP settings below are then not used."),
         ),
         "smtp_port": forms.IntegerField(
-            label=_lazy("SMTP port"), required=False, min_value=1, max_value=65535,
-            help_text=_lazy("Empty: 587 with STARTTLS, 465 with SSL/TLS, 25 without."),
+            label=gettext_lazy("SMTP port"), required=False, min_value=1, max_value=65535,
+            help_text=gettext_lazy("Empty: 587 with STARTTLS, 465 with SSL/TLS, 25 without."),
         ),
         "smtp_security": forms.ChoiceField(
-            label=_lazy("Encryption"), required=False, choices=SmtpSecurity.choices,
+            label=gettext_lazy("Encryption"), required=False, choices=SmtpSecurity.choices,
             initial=SmtpSecurity.STARTTLS,
         ),
-        "smtp_user": forms.CharField(label=_lazy("SMTP user name"), required=False),
+        "smtp_user": forms.CharField(label=gettext_lazy("SMTP user name"), required=False),
     }
-    secret_fields = {"smtp_password": SecretField(label=_lazy("SMTP password"), required=False)}
+    secret_fields = {"smtp_password": SecretField(label=gettext_lazy("SMTP password"), required=False)}
 
     def smtp_server(self) -> net.SmtpServer | None:
         host = self.config.get("smtp_host") or ""

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from jagaweb.notify.choices import ChannelKind
 from jagaweb.notify.transports.base import Outgoing, Transport, TransportError
@@ -14,24 +14,24 @@ TEXT_LIMIT = 4096  # Telegram's limit for one message
 
 CHAT_ID = RegexValidator(
     r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$",
-    _lazy("Enter a numeric chat ID (groups start with -) or a public @channelname."),
+    gettext_lazy("Enter a numeric chat ID (groups start with -) or a public @channelname."),
 )
 # The token goes into the URL path, so it must be exactly a token and nothing that changes the path.
-BOT_TOKEN = RegexValidator(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$", _lazy("This is not a Telegram bot token."))
+BOT_TOKEN = RegexValidator(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$", gettext_lazy("This is not a Telegram bot token."))
 
 
 class TelegramTransport(Transport):
     kind = ChannelKind.TELEGRAM
     config_fields = {
         "chat_id": forms.CharField(
-            label=_lazy("Chat ID"), validators=[CHAT_ID],
-            help_text=_lazy("The group, channel or person the bot writes to, e.g. -1001234567890."),
+            label=gettext_lazy("Chat ID"), validators=[CHAT_ID],
+            help_text=gettext_lazy("The group, channel or person the bot writes to, e.g. -1001234567890."),
         ),
     }
     secret_fields = {
         "bot_token": SecretField(
-            label=_lazy("Bot token"), validators=[BOT_TOKEN],
-            help_text=_lazy("From @BotFather, e.g. 123456:ABC-DEF…"),
+            label=gettext_lazy("Bot token"), validators=[BOT_TOKEN],
+            help_text=gettext_lazy("From @BotFather, e.g. 123456:ABC-DEF…"),
         ),
     }
 

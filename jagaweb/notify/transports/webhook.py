@@ -4,13 +4,13 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from jagaweb.notify.choices import ChannelKind, HttpMethod
 from jagaweb.notify.transports.base import Outgoing, Transport
 from jagaweb.notify.transports.fields import HttpUrlField, SecretField
 
-HEADER_NAME = RegexValidator(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", _lazy("Enter a valid HTTP header name."))
+HEADER_NAME = RegexValidator(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", gettext_lazy("Enter a valid HTTP header name."))
 
 
 class WebhookTransport(Transport):
@@ -18,19 +18,19 @@ class WebhookTransport(Transport):
 
     kind = ChannelKind.WEBHOOK
     config_fields = {
-        "url": HttpUrlField(label=_lazy("Webhook URL")),
+        "url": HttpUrlField(label=gettext_lazy("Webhook URL")),
         "method": forms.ChoiceField(
-            label=_lazy("Method"), required=False, choices=HttpMethod.choices, initial=HttpMethod.POST
+            label=gettext_lazy("Method"), required=False, choices=HttpMethod.choices, initial=HttpMethod.POST
         ),
         "auth_header": forms.CharField(
-            label=_lazy("Authentication header"), required=False, max_length=100, validators=[HEADER_NAME],
-            help_text=_lazy("Header that carries the secret below; empty: Authorization."),
+            label=gettext_lazy("Authentication header"), required=False, max_length=100, validators=[HEADER_NAME],
+            help_text=gettext_lazy("Header that carries the secret below; empty: Authorization."),
         ),
     }
     secret_fields = {
         "auth_value": SecretField(
-            label=_lazy("Authentication header value"), required=False,
-            help_text=_lazy("e.g. 'Bearer abc123'. Empty: no authentication header is sent."),
+            label=gettext_lazy("Authentication header value"), required=False,
+            help_text=gettext_lazy("e.g. 'Bearer abc123'. Empty: no authentication header is sent."),
         ),
     }
 

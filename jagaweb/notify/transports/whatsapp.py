@@ -6,7 +6,7 @@ import httpx
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from jagaweb.notify.choices import ChannelKind, WhatsAppGateway
 from jagaweb.notify.transports.base import Outgoing, Transport, TransportError
@@ -21,19 +21,19 @@ class WhatsAppTransport(Transport):
     kind = ChannelKind.WHATSAPP
     config_fields = {
         "gateway": forms.ChoiceField(
-            label=_lazy("Gateway style"), choices=WhatsAppGateway.choices, initial=WhatsAppGateway.FONNTE
+            label=gettext_lazy("Gateway style"), choices=WhatsAppGateway.choices, initial=WhatsAppGateway.FONNTE
         ),
         "gateway_url": HttpUrlField(
-            label=_lazy("Gateway URL"), required=False,
-            help_text=_lazy("Fonnte: empty for https://api.fonnte.com/send. Wablas: your server's "
+            label=gettext_lazy("Gateway URL"), required=False,
+            help_text=gettext_lazy("Fonnte: empty for https://api.fonnte.com/send. Wablas: your server's "
                             "send-message address, e.g. https://jkt.wablas.com/api/send-message."),
         ),
         "numbers": PhoneListField(
-            label=_lazy("WhatsApp numbers"),
-            help_text=_lazy("One per line, e.g. 0812-3456-7890 or +62 812 3456 7890."),
+            label=gettext_lazy("WhatsApp numbers"),
+            help_text=gettext_lazy("One per line, e.g. 0812-3456-7890 or +62 812 3456 7890."),
         ),
     }
-    secret_fields = {"token": SecretField(label=_lazy("Gateway token"))}
+    secret_fields = {"token": SecretField(label=gettext_lazy("Gateway token"))}
 
     @classmethod
     def check(cls, config: dict[str, Any], secrets: dict[str, str]) -> None:
