@@ -70,7 +70,7 @@ def preferred_language(user: Any) -> str:
 def apply_language(response: HttpResponse, code: str, *, forget: bool = False) -> None:
     """Make `code` the language of the following pages (Django's LocaleMiddleware reads this cookie).
 
-    With no language chosen, `forget` drops the cookie so the browser's language applies again.
+    With no language chosen, `forget` drops the cookie so the installation's default applies again.
     """
     if code not in dict(settings.LANGUAGES):
         if forget:
