@@ -130,11 +130,11 @@ def daily(request: HttpRequest) -> HttpResponse:
     people = list(events.filter(actor__isnull=False)[: PEOPLE_LIMIT + 1])
     system = list(events.filter(actor__isnull=True)[: SYSTEM_LIMIT + 1])
     attach_target_urls([*people[:PEOPLE_LIMIT], *system[:SYSTEM_LIMIT]])
-    summary: list[dict[str, object]] = [
-        {**row, "severity_label": Severity(row["severity"]).label}
-        for row in events.filter(actor__isnull=True).order_by().values("job", "verb", "severity")
+    counts = list(
+        events.filter(actor__isnull=True).order_by().values("job", "verb", "severity")
         .annotate(count=Count("pk")).order_by("job", "verb", "severity")
-    ]
+    )
+    summary = [{**row, "severity_label": Severity(row["severity"]).label} for row in counts]
     context = {
         "day": day,
         "previous_day": day - timedelta(days=1),
@@ -146,7 +146,7 @@ def daily(request: HttpRequest) -> HttpResponse:
         "system": system[:SYSTEM_LIMIT],
         "system_more": len(system) > SYSTEM_LIMIT,
         "summary": summary,
-        "system_total": sum(int(str(row["count"])) for row in summary),
+        "system_total": sum(row["count"] for row in counts),
         "query": query_without(request, "date"),
         "export_query": day_export_query(request, day),
         "printed_at": timezone.localtime(),
