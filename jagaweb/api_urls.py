@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("jagaweb.activity.api")),
     path("", include("jagaweb.jobs.api")),
     path("", include("jagaweb.notify.api")),
+    path("", include("jagaweb.backup.api")),
     path("", include("jagaweb.people.api")),
 ]

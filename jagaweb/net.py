@@ -109,6 +109,15 @@ def check_host(host: str, *, allow_private: bool, port: int | None = None) -> li
     return addresses
 
 
+def connect_tcp(host: str, port: int, *, timeout: float, allow_private: bool = True) -> socket.socket:
+    """A TCP connection for protocols other than HTTP (SSH/SFTP to backup media, TCP port checks).
+
+    Those hosts are set by administrators and sit on internal networks as often as not, so private
+    addresses are allowed unless the caller says otherwise; the address policy still runs here."""
+    check_host(host, allow_private=allow_private, port=port)
+    return socket.create_connection((host, port), timeout=timeout)
+
+
 def _parse_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jagaweb.people",
     "jagaweb.jobs",
     "jagaweb.notify",
+    "jagaweb.backup",
     "jagaweb.dashboard",
     "jagaweb.service",
     "jagaweb.demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("activity/", include("jagaweb.activity.urls")),
     path("jobs/", include("jagaweb.jobs.urls")),
     path("notify/", include("jagaweb.notify.urls")),
+    path("backup/", include("jagaweb.backup.urls")),
     path("people/", include("jagaweb.people.urls")),
     path("api/", include("jagaweb.api_urls")),
 ]

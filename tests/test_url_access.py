@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from jagaweb.activity.log import SystemJob, record
+from jagaweb.backup.choices import Operation, RunState
+from jagaweb.backup.models import BackupPlan, BackupRun, BackupTarget, Snapshot
 from jagaweb.inventory.models import Server, Site, ThirdParty
 from jagaweb.jobs.models import JobRun, ScheduleEntry
 from jagaweb.notify.models import Channel, Delivery, Message
@@ -58,7 +60,14 @@ def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> 
                                      organisation=org_b)
     delivery = Delivery.objects.create(message=message, channel=channel)
     other_user = make_user(RoleKind.OPERATOR, username="operator-disdik", organisation=org_b)
+    backup_target = BackupTarget.objects.create(name="Cakram Disdik", path="/srv/backup-disdik")
+    backup_plan = BackupPlan.objects.create(site=site_b, target=backup_target)
+    backup_run = BackupRun.objects.create(site=site_b, operation=Operation.BACKUP, state=RunState.SUCCEEDED)
+    backup_snapshot = Snapshot.objects.create(site=site_b, target=backup_target, snapshot_id="ab" * 32,
+                                              taken_at=timezone.now())
     return {
+        "backup_target": backup_target, "backup_plan": backup_plan, "backup_run": backup_run,
+        "backup_snapshot": backup_snapshot,
         "site": site_b, "organisation": org_b, "server": server, "thirdparty": third_party, "entry": entry,
         "run": run, "event": event, "channel": channel, "message": message, "delivery": delivery,
         "user": other_user, "role": Role.objects.get(kind=RoleKind.OPERATOR),
@@ -81,6 +90,14 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "inventory-server-detail": "server", "inventory-thirdparty-detail": "thirdparty",
     "event-detail": "event", "jobrun-detail": "run", "scheduleentry-detail": "entry", "scheduleentry-run": "entry",
     "notify-channel-detail": "channel", "notify-channel-test": "channel", "notify-delivery-detail": "delivery",
+    "backup:site": "site", "backup:site_runs": "site", "backup:plan_edit": "site", "backup:run_now": "site",
+    "backup:verify_now": "site", "backup:restore": "site", "backup:restore_database": "site",
+    "backup:pending": "site", "backup:snapshot_trust": "backup_snapshot", "backup:run_detail": "backup_run",
+    "backup:target_detail": "backup_target", "backup:target_update": "backup_target",
+    "backup:target_delete": "backup_target",
+    "backup-target-detail": "backup_target", "backup-plan-detail": "backup_plan", "backup-run-detail": "backup_run",
+    "backup-snapshot-detail": "backup_snapshot", "backup-snapshot-trust": "backup_snapshot",
+    "backup-site-run": "site", "backup-site-verify": "site",
 }
 
 

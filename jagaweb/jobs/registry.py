@@ -14,9 +14,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from jagaweb.inventory.models import Site
 
 JobFunction = Callable[..., Any]
+SiteFilter = Callable[["QuerySet[Site]"], "QuerySet[Site]"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ class PeriodicJob:
     every: timedelta
     per_site: bool
     description: str
+    applies_to: SiteFilter | None = None
+
+    def eligible_sites(self) -> QuerySet[Site]:
+        """The sites this per-site job is for, active or not (all of them unless `applies_to` narrows it)."""
+        from jagaweb.inventory.models import Site
+
+        sites = Site.objects.all()
+        return self.applies_to(sites) if self.applies_to is not None else sites
 
     def call(self, site: Site | None) -> Any:
         if self.per_site:
@@ -39,15 +50,17 @@ JOBS: dict[str, PeriodicJob] = {}
 
 
 def periodic(
-    name: str, *, every: timedelta, per_site: bool = False, description: str = ""
+    name: str, *, every: timedelta, per_site: bool = False, description: str = "",
+    applies_to: SiteFilter | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
-    """Declare `function` as the periodic job `name`, run every `every` (per active site if `per_site`)."""
+    """Declare `function` as the periodic job `name`, run every `every` (per active site if `per_site`;
+    `applies_to` narrows the sites, e.g. to those with a backup plan)."""
     if every < timedelta(seconds=10):
         raise ValueError(f"{name}: a periodic job runs at most every 10 seconds")
 
     def declare(function: JobFunction) -> JobFunction:
         text = description or (function.__doc__ or "").strip()
-        JOBS[name] = PeriodicJob(name, function, every, per_site, text)
+        JOBS[name] = PeriodicJob(name, function, every, per_site, text, applies_to)
         return function
 
     return declare

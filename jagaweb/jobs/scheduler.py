@@ -21,11 +21,10 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from jagaweb.activity.log import Actor, record
-from jagaweb.inventory.models import Site
 from jagaweb.jobs import verbs
 from jagaweb.jobs.choices import Trigger
 from jagaweb.jobs.models import JobRun, ScheduleEntry
-from jagaweb.jobs.registry import JOBS
+from jagaweb.jobs.registry import JOBS, PeriodicJob
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +48,14 @@ def sync_entries(now: datetime | None = None) -> int:
 
 
 def remove_misfits() -> int:
-    """Delete entries of a per-site job without a site, or of a global job with one."""
+    """Delete entries of a per-site job without a site, or of a global job with one, or of a site the
+    job no longer applies to (its `applies_to`, e.g. a site whose backup plan was removed)."""
     per_site = [job.name for job in JOBS.values() if job.per_site]
     single = [job.name for job in JOBS.values() if not job.per_site]
     misfit = Q(job__in=per_site, site__isnull=True) | Q(job__in=single, site__isnull=False)
+    for job in JOBS.values():
+        if job.per_site and job.applies_to is not None:
+            misfit |= Q(job=job.name) & ~Q(site__in=job.eligible_sites().values("pk"))
     ids = list(ScheduleEntry.objects.filter(misfit).values_list("pk", flat=True))
     if ids:
         ScheduleEntry.objects.filter(pk__in=ids).delete()
@@ -72,13 +75,10 @@ def follow_declared_intervals(now: datetime) -> int:
 
 def create_missing(now: datetime) -> int:
     existing = set(ScheduleEntry.objects.filter(job__in=list(JOBS)).values_list("job", "site_id"))
-    active_sites: list[int | None] = []
-    if any(job.per_site for job in JOBS.values()):
-        active_sites = list(Site.objects.filter(is_active=True).values_list("pk", flat=True))
     missing = [
         ScheduleEntry(job=job.name, site_id=site_id, interval=job.every, next_due_at=now)
         for job in JOBS.values()
-        for site_id in (active_sites if job.per_site else [None])
+        for site_id in (active_site_ids(job) if job.per_site else [None])
         if (job.name, site_id) not in existing
     ]
     try:
@@ -89,6 +89,10 @@ def create_missing(now: datetime) -> int:
         logger.warning("schedule: a site vanished while entries were added; retrying on the next sync")
         return 0
     return len(missing)
+
+
+def active_site_ids(job: PeriodicJob) -> list[int | None]:
+    return list(job.eligible_sites().filter(is_active=True).values_list("pk", flat=True))
 
 
 def enqueue_run(run: JobRun) -> None:

@@ -23,13 +23,16 @@ class DefaultRole:
 
 
 READ_ALL = ("*.view_*", "activity.export_event")
-WORK = ("inventory.add_*", "inventory.change_*", "jobs.run_scheduleentry", "notify.send_channel")
+WORK = (
+    "inventory.add_*", "inventory.change_*", "jobs.run_scheduleentry", "notify.send_channel",
+    "backup.add_backuprun", "backup.add_backupplan", "backup.change_backupplan", "backup.change_snapshot",
+)
 
 DEFAULT_ROLES = (
     DefaultRole(RoleKind.OPERATOR, "Admin Website", 10, (*READ_ALL, *WORK)),
     DefaultRole(
         RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
-        (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry"),
+        (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*"),
     ),
     DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, READ_ALL),
     DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5, ("inventory.view_site", "activity.view_event")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,14 +21,42 @@ from pathlib import Path
 from typing import BinaryIO
 
 import blake3
+from pyfastcdc import FastCDC
 
 from jagaweb.backup.store.codec import encode
 from jagaweb.backup.store.manifest import Entry, EntryKind, Manifest
-from jagaweb.backup.store.repository import Repository, SnapshotInfo
+from jagaweb.backup.store.repository import Repository, SnapshotInfo, gc_paused
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-SMALL_FILE = 8 * 1024 * 1024
+SMALL_FILE = 8 * 1024 * 1024  # read whole, in a worker thread; larger files stream on the calling thread
 IN_FLIGHT_BYTES = 64 * 1024 * 1024
+IN_FLIGHT_FILES = 2048
+THREADS = 4  # more than two cores: reading small files waits on the disk as much as on a CPU
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+# A chunk as a worker hands it back: id, stored form (None when the repository had it), raw length.
+Chunk = tuple[bytes, bytes | None, int]
+
+
+@dataclass
+class ReadFile:
+    """A small file read, chunked, hashed and encoded by a worker thread."""
+
+    content_hash: str
+    chunks: list[Chunk]
+    size: int
+
+
+def read_whole(absolute: str, size: int) -> bytes:
+    """The file's bytes in as few reads as possible; one byte more is asked for to see growth."""
+    fd = os.open(absolute, READ_FLAGS)
+    try:
+        parts = [os.read(fd, size + 1)]
+        while parts[-1] and sum(map(len, parts)) <= size:
+            parts.append(os.read(fd, size + 1))
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 @dataclass
@@ -58,6 +87,15 @@ def entry_for(path: str, st: os.stat_result, kind: str) -> Entry:
     )
 
 
+def unchanged(previous: Entry, st: os.stat_result) -> bool:
+    """`Entry.same_metadata` against a stat result, without making an entry for each of
+    tens of thousands of unchanged files."""
+    return (
+        previous.kind == EntryKind.FILE and previous.size == st.st_size and previous.mtime_ns == st.st_mtime_ns
+        and previous.ctime_ns == st.st_ctime_ns and previous.inode == st.st_ino
+    )
+
+
 class Archiver:
     def __init__(
         self, repo: Repository, parent: Manifest | None = None, excludes: list[str] | None = None,
@@ -70,10 +108,14 @@ class Archiver:
         self.entries: list[Entry] = []
         self.stats = BackupStats()
         self.chunker = repo.chunker()
-        self.pool = ThreadPoolExecutor(max_workers=threads or min(4, os.cpu_count() or 2))
+        self.pool = ThreadPoolExecutor(max_workers=threads or THREADS, thread_name_prefix="archive")
         self.in_flight: deque[tuple[bytes, int, Future[bytes]]] = deque()
         self.in_flight_bytes = 0
         self.queued: set[bytes] = set()
+        self.reading: deque[tuple[Entry, str, Future[ReadFile]]] = deque()
+        self.reading_bytes = 0
+        self.local = threading.local()  # a chunker per worker thread
+        self.previous: dict[str, Entry] = parent.by_path if parent is not None else {}
 
     # ---- walking ----
     def scan(self, root: Path, prefix: str) -> list[tuple[str, str, os.stat_result]]:
@@ -90,7 +132,7 @@ class Archiver:
                 continue
             for child in children:
                 rel = f"{rel_folder}/{child.name}" if rel_folder else child.name
-                if excluded(rel, self.excludes):
+                if self.excludes and excluded(rel, self.excludes):
                     continue
                 try:
                     st = child.stat(follow_symlinks=False)
@@ -103,47 +145,129 @@ class Archiver:
         return found
 
     def add_tree(self, root: Path, prefix: str = "") -> None:
-        items = self.scan(root, prefix)
-        self.stats.bytes_total += sum(st.st_size for _, _, st in items if stat.S_ISREG(st.st_mode))
-        for absolute, rel, st in items:
-            self.add_path(absolute, rel, st)
+        with gc_paused():
+            items = self.scan(root, prefix)
+            self.stats.bytes_total += sum(st.st_size for _, _, st in items if stat.S_ISREG(st.st_mode))
+            try:
+                for absolute, rel, st in items:
+                    self.add_any(absolute, rel, st)
+            finally:
+                self.collect_files()
 
     def add_path(self, absolute: str, rel: str, st: os.stat_result) -> None:
+        try:
+            self.add_any(absolute, rel, st)
+        finally:
+            self.collect_files()
+
+    def add_any(self, absolute: str, rel: str, st: os.stat_result) -> None:
+        """Add one path; a small file is only handed to a worker (collect_files finishes it)."""
         if stat.S_ISDIR(st.st_mode):
-            self.entries.append(entry_for(rel, st, EntryKind.DIR))
+            self.entries.append(self.kept(entry_for(rel, st, EntryKind.DIR)))
             self.stats.dirs += 1
         elif stat.S_ISLNK(st.st_mode):
             entry = entry_for(rel, st, EntryKind.SYMLINK)
             entry.target = os.readlink(absolute)
-            self.entries.append(entry)
+            self.entries.append(self.kept(entry))
             self.stats.symlinks += 1
         elif stat.S_ISREG(st.st_mode):
             self.add_file(absolute, rel, st)
         else:
             self.stats.warnings.append(f"skipped special file {absolute}")
 
+    def kept(self, entry: Entry) -> Entry:
+        """The parent's own entry when it is equal in every field, so that an unchanged tree can be
+        recognised at the end without comparing it again (see `unchanged_tree`)."""
+        previous = self.previous.get(entry.path)
+        return previous if previous is not None and previous == entry else entry
+
+    def unchanged_tree(self) -> bool:
+        """True when the entries are exactly the parent's (the same objects, each once)."""
+        if self.parent is None or len(self.entries) != len(self.parent):
+            return False
+        kept = {id(e) for e in self.parent}
+        return len({id(e) for e in self.entries if id(e) in kept}) == len(self.parent)
+
     # ---- files ----
     def add_file(self, absolute: str, rel: str, st: os.stat_result) -> None:
-        entry = entry_for(rel, st, EntryKind.FILE)
-        previous = self.parent.get(rel) if self.parent is not None else None
-        if previous is not None and previous.same_metadata(entry):
-            entry.hash, entry.chunks = previous.hash, previous.chunks
+        previous = self.previous.get(rel)
+        if previous is not None and unchanged(previous, st):
+            # Kept as it is: unchanged times and inode mean unchanged mode and owner as well.
             self.stats.unchanged_files += 1
+            self.file_done(previous)
+            return
+        entry = entry_for(rel, st, EntryKind.FILE)
+        if st.st_size <= SMALL_FILE:
+            self.reading.append((entry, absolute, self.pool.submit(self.read_file, absolute, st.st_size)))
+            self.reading_bytes += st.st_size
+            while self.reading and (self.reading_bytes > IN_FLIGHT_BYTES or len(self.reading) > IN_FLIGHT_FILES
+                                    or self.reading[0][2].done()):
+                self.collect_file()
         else:
-            try:
-                with open(absolute, "rb") as handle:
-                    entry.hash, entry.chunks, read = self.store_stream(handle, st.st_size)
-            except OSError as exc:
-                self.stats.warnings.append(f"cannot read {absolute}: {exc.strerror}")
-                return
-            if read != st.st_size:
-                self.stats.warnings.append(f"{absolute} changed while it was read")
-                entry.size = read
+            self.stream_file(entry, absolute, st.st_size)
+
+    def stream_file(self, entry: Entry, absolute: str, size: int) -> None:
+        try:
+            with open(absolute, "rb") as handle:
+                entry.hash, entry.chunks, read = self.store_stream(handle, size)
+        except OSError as exc:
+            self.stats.warnings.append(f"cannot read {absolute}: {exc.strerror}")
+            return
+        self.checked_size(entry, absolute, read, size)
+        self.file_done(entry)
+
+    def checked_size(self, entry: Entry, absolute: str, read: int, size: int) -> None:
+        if read != size:
+            self.stats.warnings.append(f"{absolute} changed while it was read")
+            entry.size = read
+
+    def file_done(self, entry: Entry) -> None:
         self.stats.files += 1
         self.stats.bytes_read += entry.size
         self.entries.append(entry)
         if self.progress:
             self.progress(self.stats.bytes_read, self.stats.bytes_total)
+
+    def read_file(self, absolute: str, size: int) -> ReadFile:
+        """In a worker: read, cut, hash and encode the chunks the repository lacks."""
+        data = read_whole(absolute, size)
+        content_hash = blake3.blake3(data).digest()
+        chunker: FastCDC | None = getattr(self.local, "chunker", None)
+        if chunker is None:
+            chunker = self.local.chunker = self.repo.chunker()
+        if len(data) <= self.repo.config["chunker"]["min"]:
+            pieces = [memoryview(data)] if data else []  # what the chunker would cut, without calling it
+        else:
+            pieces = [piece.data for piece in chunker.cut_buf(data)]
+        sealer = self.repo.sealer
+        chunks: list[Chunk] = []
+        for view in pieces:
+            # Unencrypted, a one-chunk file's id is its content hash: no need to hash it twice.
+            blob_id = content_hash if len(pieces) == 1 and not sealer.encrypted else sealer.blob_id(view)
+            stored = None if self.repo.has_blob(blob_id) else encode(view, sealer, blob_id)
+            chunks.append((blob_id, stored, len(view)))
+        return ReadFile(content_hash.hex(), chunks, len(data))
+
+    def collect_file(self) -> None:
+        entry, absolute, future = self.reading.popleft()
+        self.reading_bytes -= entry.size
+        try:
+            result = future.result()
+        except OSError as exc:
+            self.stats.warnings.append(f"cannot read {absolute}: {exc.strerror}")
+            return
+        for blob_id, stored, raw_length in result.chunks:
+            if stored is not None and not self.repo.has_blob(blob_id) and blob_id not in self.queued:
+                self.repo.add_encoded(blob_id, stored, raw_length)
+                self.stats.new_blobs += 1
+                self.stats.new_bytes += len(stored)
+        entry.hash, entry.chunks = result.content_hash, [c[0].hex() for c in result.chunks]
+        self.checked_size(entry, absolute, result.size, entry.size)
+        self.file_done(entry)
+
+    def collect_files(self) -> None:
+        while self.reading:
+            self.collect_file()
 
     def store_stream(self, handle: BinaryIO, size_hint: int = -1) -> tuple[str, list[str], int]:
         """Chunk and store a stream; (content hash, chunk ids, bytes read)."""
@@ -207,7 +331,8 @@ class Archiver:
             id="", time=datetime.now(UTC).isoformat(), source=source, tags=tags or [],
             summary=self.stats.as_dict(), parent=parent_id, meta={"host": socket.gethostname(), **(meta or {})},
         )
-        self.repo.save_snapshot(info, Manifest(self.entries))
+        same_as = self.parent if self.unchanged_tree() else None
+        self.repo.save_snapshot(info, Manifest(self.entries), same_as=same_as)
         return info
 
     def abort(self) -> None:

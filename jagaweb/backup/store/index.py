@@ -7,7 +7,7 @@ findable; a pack that never got its index entry is an orphan that the next run r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import blake3
 
@@ -19,8 +19,10 @@ from jagaweb.backup.targets.base import Target
 INDEX_AAD = b"index"
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
+    """A tuple rather than a frozen dataclass: an index holds one per chunk, and building tens of
+    thousands of frozen dataclasses (one object.__setattr__ per field) was most of opening one."""
+
     pack: str
     offset: int
     length: int
@@ -42,8 +44,11 @@ class Index:
         return self.blobs.get(blob_id)
 
     def add_pack(self, pack_id: str, entries: Iterable[BlobEntry]) -> None:
+        blobs, fromhex, make = self.blobs, bytes.fromhex, Location._make
         for hex_id, offset, length, raw_length in entries:
-            self.blobs.setdefault(bytes.fromhex(hex_id), Location(pack_id, offset, length, raw_length))
+            blob_id = fromhex(hex_id)
+            if blob_id not in blobs:
+                blobs[blob_id] = make((pack_id, offset, length, raw_length))
 
     def packs(self) -> set[str]:
         return {location.pack for location in self.blobs.values()}

@@ -79,6 +79,17 @@ class Manifest:
         wanted = [p.strip("/") for p in paths]
         return [e for e in self.entries if any(e.path == w or e.path.startswith(w + "/") or not w for w in wanted)]
 
+    def subtree(self, prefix: str) -> Manifest:
+        """The entries below `prefix`, with paths relative to it (the web root part of a snapshot)."""
+        start = prefix.strip("/") + "/"
+        entries = []
+        for entry in self.entries:
+            if entry.path.startswith(start):
+                copy = Entry(*entry.as_row())
+                copy.path = entry.path[len(start):]
+                entries.append(copy)
+        return Manifest(entries)
+
     def rows(self) -> list[list[Any]]:
         return [e.as_row() for e in self.entries]
 

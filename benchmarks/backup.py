@@ -1,0 +1,445 @@
+"""JagaWeb's snapshot store against restic, side by side, on a real web tree plus a database dump.
+
+    python benchmarks/backup.py [--workdir /tmp/jagaweb-bench-backup] [--rounds 3] [--sql-mb 150]
+
+Data (cached in the work dir): the MediaWiki tree of Debian's `mediawiki` package (~23k files) and a
+generated MariaDB-style dump of an Indonesian news site (~150 MB), placed as a file in the tree.
+For each tool (JagaWeb unencrypted, JagaWeb encrypted, restic, which always encrypts) and each round,
+with a fresh repository: first backup, backup with nothing changed, backup after one PHP file and one
+row of the dump changed, full restore into an empty folder, repository size. Every operation runs in
+its own process; its wall time and peak RSS (wait4) are taken. The page cache is dropped before every
+timed operation when the kernel allows it. Rounds alternate the order of the tools; medians are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSPHRASE = "kata sandi benchmark"
+TREE_MARKER = ".jagaweb-bench-ready"
+DUMP_PATH = "var/backups/mariadb/berita.sql"
+PHP_PATH = "usr/share/mediawiki/includes/Setup.php"
+OPS = ("first backup", "unchanged backup", "backup after one change", "full restore")
+TARGETS = {  # JagaWeb (encrypted) / restic
+    "first backup": 1.0, "unchanged backup": 0.5, "backup after one change": 0.5, "full restore": 1.0,
+    "repository size": 1.05,
+}
+MEMORY_LIMIT_MB = 500.0
+
+
+# ---- data ----
+def ensure_restic() -> str:
+    found = shutil.which("restic")
+    if found:
+        return found
+    print("restic is missing: installing the Debian package")
+    if subprocess.run(["apt-get", "install", "-y", "restic"], check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "restic"], check=True)
+    return shutil.which("restic") or sys.exit("restic could not be installed")
+
+
+def prepare_tree(workdir: Path, sql_mb: int) -> Path:
+    tree = workdir / "tree"
+    if (tree / TREE_MARKER).exists():
+        return tree
+    debs = sorted(workdir.glob("mediawiki_*.deb"))
+    if not debs:
+        print("downloading the Debian mediawiki package")
+        done = subprocess.run(["apt-get", "download", "mediawiki"], cwd=workdir, check=False)
+        debs = sorted(workdir.glob("mediawiki_*.deb"))
+        if done.returncode != 0 or not debs:
+            sys.exit("`apt-get download mediawiki` failed (is `apt-get update` done and the mirror reachable?): "
+                     "the benchmark needs that tree and stops here")
+    shutil.rmtree(tree, ignore_errors=True)
+    subprocess.run(["dpkg-deb", "-x", str(debs[-1]), str(tree)], check=True)
+    dump = tree / DUMP_PATH
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    print(f"generating a {sql_mb} MB SQL dump")
+    write_dump(dump, sql_mb * 1_000_000)
+    (tree / TREE_MARKER).write_text("ready\n")
+    return tree
+
+
+VOCABULARY = (
+    "pemerintah kabupaten kota provinsi daerah dinas badan kantor bupati wali gubernur camat lurah desa warga "
+    "masyarakat pelayanan publik program kegiatan anggaran pembangunan jalan jembatan sekolah rumah sakit "
+    "puskesmas kesehatan pendidikan pertanian perikanan pariwisata budaya ekonomi usaha kecil menengah pasar "
+    "harga beras cabai bawang minyak goreng banjir longsor gempa bencana bantuan sosial penyaluran data "
+    "penduduk kependudukan pencatatan sipil perizinan investasi lingkungan hidup sampah air bersih listrik "
+    "internet digital aplikasi layanan daring informasi berita terkini hari ini kemarin tahun bulan minggu "
+    "yang dan di ke dari untuk dengan pada dalam oleh akan telah sudah belum masih juga tidak ada adalah "
+    "bahwa karena sehingga agar serta atau namun tetapi setelah sebelum saat selama menurut kepada tentang "
+    "meresmikan menyerahkan mengunjungi meninjau menggelar melaksanakan menyampaikan mengatakan menjelaskan "
+    "meminta mengajak mendorong meningkatkan memperkuat mempercepat menyiapkan membangun memperbaiki "
+    "rapat koordinasi sosialisasi pelatihan lomba festival upacara peringatan hari jadi kemerdekaan "
+    "sekretaris daerah kepala dinas anggota dewan perwakilan rakyat aparatur sipil negara kepolisian "
+    "tentara nasional indonesia relawan tokoh agama pemuda perempuan anak lansia disabilitas petani nelayan "
+    "pedagang guru siswa mahasiswa dokter bidan perawat inspektorat kecamatan kelurahan rukun tetangga"
+)
+WORDS = VOCABULARY.split()
+TOWNS = "Sleman Bantul Gunungkidul Kulon Progo Magelang Klaten Boyolali Sragen Wonogiri Purworejo Kebumen"
+PLACES = TOWNS.split()
+COLUMNS = "`id`, `judul`, `slug`, `ringkasan`, `isi`, `kategori_id`, `penulis_id`, `tanggal`, `status`, `dilihat`"
+
+
+def sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(8, 22))
+    if rng.random() < 0.4:
+        words.insert(rng.randrange(len(words)), rng.choice(PLACES))
+    words[0] = words[0].capitalize()
+    return " ".join(words) + "."
+
+
+def post_row(rng: random.Random, number: int) -> str:
+    title = " ".join(rng.choices(WORDS, k=rng.randint(5, 11))).title() + f" di {rng.choice(PLACES)}"
+    slug = title.lower().replace(" ", "-")[:120]
+    paragraphs = ["<p>" + " ".join(sentence(rng) for _ in range(rng.randint(2, 6))) + "</p>"
+                  for _ in range(rng.randint(3, 9))]
+    body = "\\n".join(paragraphs).replace("'", "\\'")
+    day = f"20{rng.randint(15, 26)}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}"
+    when = f"{day} {rng.randint(0, 23):02}:{rng.randint(0, 59):02}:{rng.randint(0, 59):02}"
+    return (f"({number},'{title}','{slug}','{sentence(rng)}','{body}',{rng.randint(1, 24)},{rng.randint(1, 60)},"
+            f"'{when}','{rng.choice(('terbit', 'terbit', 'terbit', 'draf'))}',{rng.randint(0, 250_000)})")
+
+
+def dump_header() -> str:
+    return (
+        "-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)\n--\n"
+        "-- Host: localhost    Database: portal_berita\n"
+        "-- ------------------------------------------------------\n-- Server version\t10.11.6-MariaDB-0+deb12u1\n\n"
+        "/*!40101 SET NAMES utf8mb4 */;\n/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */;\n\n"
+        "DROP TABLE IF EXISTS `berita`;\nCREATE TABLE `berita` (\n  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,\n"
+        "  `judul` varchar(255) NOT NULL,\n  `slug` varchar(191) NOT NULL,\n  `ringkasan` text DEFAULT NULL,\n"
+        "  `isi` longtext NOT NULL,\n  `kategori_id` int(10) unsigned NOT NULL,\n"
+        "  `penulis_id` int(10) unsigned NOT NULL,\n"
+        "  `tanggal` datetime NOT NULL,\n  `status` enum('terbit','draf') NOT NULL DEFAULT 'draf',\n"
+        "  `dilihat` int(10) unsigned NOT NULL DEFAULT 0,\n  PRIMARY KEY (`id`),\n  UNIQUE KEY `slug` (`slug`)\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n\n"
+        "LOCK TABLES `berita` WRITE;\n/*!40000 ALTER TABLE `berita` DISABLE KEYS */;\n"
+    )
+
+
+def write_dump(path: Path, size: int, seed: int = 20261121) -> None:
+    """Extended INSERT statements of ~1 MB each, as mysqldump writes them, until `size` bytes."""
+    rng = random.Random(seed)
+    number = 0
+    with open(path, "w", encoding="utf-8") as out:
+        written = out.write(dump_header())
+        while written < size:
+            rows: list[str] = []
+            line_size = 0
+            while line_size < 1_000_000:
+                number += 1
+                rows.append(post_row(rng, number))
+                line_size += len(rows[-1]) + 1
+            written += out.write(f"INSERT INTO `berita` ({COLUMNS}) VALUES " + ",".join(rows) + ";\n")
+        out.write("/*!40000 ALTER TABLE `berita` ENABLE KEYS */;\nUNLOCK TABLES;\n-- Dump completed\n")
+
+
+# ---- the one change of step (c), undone afterwards so every tool sees the same tree ----
+def change_tree(tree: Path, workdir: Path) -> None:
+    dump, php = tree / DUMP_PATH, tree / PHP_PATH
+    offset = dump.stat().st_size // 2
+    with open(dump, "r+b") as handle:
+        handle.seek(offset)
+        old = handle.read(16)
+        handle.seek(offset)
+        handle.write(old.swapcase())  # a few bytes of one row
+    undo = {"offset": offset, "old": old.hex(), "php_size": php.stat().st_size}
+    (workdir / "undo.json").write_text(json.dumps(undo))
+    with open(php, "ab") as handle:
+        handle.write(b"// diubah oleh benchmark\n")
+
+
+def undo_change(tree: Path, workdir: Path) -> None:
+    marker = workdir / "undo.json"
+    if not marker.exists():
+        return
+    undo = json.loads(marker.read_text())
+    with open(tree / DUMP_PATH, "r+b") as handle:
+        handle.seek(undo["offset"])
+        handle.write(bytes.fromhex(undo["old"]))
+    os.truncate(tree / PHP_PATH, undo["php_size"])
+    marker.unlink()
+
+
+# ---- measuring ----
+@dataclass
+class Measurement:
+    seconds: float  # the whole process, as a person running it would wait
+    rss_mb: float
+    busy: float  # share of the CPUs other processes used just before it started
+    work_seconds: float | None = None  # JagaWeb only: the operation itself, without starting Python
+
+
+def drop_caches() -> bool:
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+def cpu_times() -> tuple[int, int]:
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]  # all, idle + iowait
+
+
+def cpu_busy(interval: float = 1.0) -> float:
+    total, idle = cpu_times()
+    time.sleep(interval)
+    total2, idle2 = cpu_times()
+    return 1 - (idle2 - idle) / max(1, total2 - total)
+
+
+def wait_for_quiet(limit: float, threshold: float = 0.15) -> float:
+    """Wait (up to `limit` seconds) until other processes leave the CPUs alone; the last share seen."""
+    deadline = time.monotonic() + limit
+    busy = cpu_busy()
+    while busy > threshold and time.monotonic() < deadline:
+        busy = cpu_busy()
+    return busy
+
+
+def run_measured(command: list[str], env: dict[str, str], cold: bool, quiet_wait: float) -> Measurement:
+    """Wall time and peak RSS of one process (wait4 gives that child's own rusage)."""
+    if cold:
+        drop_caches()
+    busy = wait_for_quiet(quiet_wait)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    lines = output.decode().strip().splitlines()
+    work = json.loads(lines[-1]).get("work_seconds") if lines and lines[-1].startswith("{") else None
+    return Measurement(seconds, usage.ru_maxrss / 1024, busy, work)
+
+
+def du_bytes(path: Path) -> int:
+    out = subprocess.run(["du", "-s", "--block-size=1", str(path)], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[0])
+
+
+# ---- the tools ----
+@dataclass
+class Tool:
+    name: str
+    env: dict[str, str]
+    init: Callable[[Path], list[str]]
+    backup: Callable[[Path, Path], list[str]]
+    restore: Callable[[Path, Path], list[str]]
+    restored_root: Callable[[Path, Path], Path]  # (restore folder, source) -> the source's copy in it
+    results: dict[str, list[Measurement]] = field(default_factory=dict)
+    sizes: list[int] = field(default_factory=list)
+
+
+def jagaweb_tool(name: str, encrypted: bool) -> Tool:
+    worker = [sys.executable, str(Path(__file__).resolve()), "--worker"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JAGAWEB_BENCH_PASSPHRASE": PASSPHRASE if encrypted else ""}
+    return Tool(
+        name, env,
+        init=lambda repo: [*worker, "init", str(repo)],
+        backup=lambda repo, source: [*worker, "backup", str(repo), str(source)],
+        restore=lambda repo, dest: [*worker, "restore", str(repo), str(dest)],
+        restored_root=lambda dest, source: dest,
+    )
+
+
+def restic_tool(restic: str, cache: Path) -> Tool:
+    env = {**os.environ, "RESTIC_PASSWORD": PASSPHRASE, "RESTIC_CACHE_DIR": str(cache)}
+    return Tool(
+        "restic", env,
+        init=lambda repo: [restic, "-q", "-r", str(repo), "init"],
+        backup=lambda repo, source: [restic, "-q", "-r", str(repo), "backup", "--host", "bench", str(source)],
+        restore=lambda repo, dest: [restic, "-q", "-r", str(repo), "restore", "latest", "--target", str(dest)],
+        restored_root=lambda dest, source: dest / str(source).lstrip("/"),
+    )
+
+
+def identical(a: Path, b: Path) -> bool:
+    return subprocess.run(["diff", "-r", "--no-dereference", "-q", str(a), str(b)], check=False).returncode == 0
+
+
+def run_tool(tool: Tool, tree: Path, scratch: Path, workdir: Path, cold: bool, quiet_wait: float) -> None:
+    undo_change(tree, workdir)
+    repo, dest = scratch / "repo", scratch / "restored"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    subprocess.run(tool.init(repo), env=tool.env, check=True, stdout=subprocess.DEVNULL)
+    steps: list[tuple[str, list[str]]] = [
+        ("first backup", tool.backup(repo, tree)), ("unchanged backup", tool.backup(repo, tree)),
+        ("backup after one change", tool.backup(repo, tree)), ("full restore", tool.restore(repo, dest)),
+    ]
+    for op, command in steps:
+        if op == "backup after one change":
+            change_tree(tree, workdir)
+        measured = run_measured(command, tool.env, cold, quiet_wait)
+        tool.results.setdefault(op, []).append(measured)
+        work = f" (work {measured.work_seconds:.2f} s)" if measured.work_seconds is not None else ""
+        print(f"  {tool.name:18} {op:24} {measured.seconds:7.2f} s{work:18} {measured.rss_mb:5.0f} MB"
+              f"  other load {measured.busy:4.0%}", flush=True)
+    tool.sizes.append(du_bytes(repo))
+    if tool.name.startswith("JagaWeb") and not identical(tree, tool.restored_root(dest, tree)):
+        raise SystemExit(f"{tool.name}: the restored tree differs from the source")
+    undo_change(tree, workdir)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def rotations(tools: list[Tool], rounds: int) -> Iterator[list[Tool]]:
+    for number in range(rounds):
+        shift = number % len(tools)
+        yield tools[shift:] + tools[:shift]
+
+
+# ---- the table ----
+def median_seconds(tool: Tool, op: str) -> float:
+    return statistics.median(m.seconds for m in tool.results[op])
+
+
+def peak_mb(tool: Tool) -> float:
+    return max(m.rss_mb for ms in tool.results.values() for m in ms)
+
+
+def table(plain: Tool, sealed: Tool, restic: Tool) -> str:
+    head = ("| measure | JagaWeb plain | JagaWeb encrypted | restic | encrypted / restic | target | result |\n"
+            "|---|---:|---:|---:|---:|---:|---|\n")
+    lines = []
+    for op in OPS:
+        values = [median_seconds(t, op) for t in (plain, sealed, restic)]
+        ratio = values[1] / values[2]
+        verdict = "pass" if ratio <= TARGETS[op] else "FAIL"
+        lines.append(f"| {op} (s) | {values[0]:.2f} | {values[1]:.2f} | {values[2]:.2f} | {ratio:.2f} | "
+                     f"<= {TARGETS[op]} | {verdict} |")
+    sizes = [statistics.median(t.sizes) / 2**20 for t in (plain, sealed, restic)]
+    ratio = sizes[1] / sizes[2]
+    verdict = "pass" if ratio <= TARGETS["repository size"] else "FAIL"
+    lines.append(f"| repository size (MiB) | {sizes[0]:.1f} | {sizes[1]:.1f} | {sizes[2]:.1f} | {ratio:.3f} | "
+                 f"<= {TARGETS['repository size']} | {verdict} |")
+    peaks = [peak_mb(t) for t in (plain, sealed, restic)]
+    verdict = "pass" if max(peaks[:2]) < MEMORY_LIMIT_MB else "FAIL"
+    lines.append(f"| peak memory, RSS (MB) | {peaks[0]:.0f} | {peaks[1]:.0f} | {peaks[2]:.0f} | "
+                 f"{peaks[1] / peaks[2]:.2f} | JagaWeb < {MEMORY_LIMIT_MB:.0f} MB | {verdict} |")
+    return head + "\n".join(lines)
+
+
+def work_table(tools: list[Tool]) -> str:
+    """JagaWeb's operations without starting Python and importing (paid once by a long-lived worker)."""
+    lines = ["JagaWeb, median seconds without interpreter start-up and imports:"]
+    for tool in tools:
+        if tool.name.startswith("JagaWeb"):
+            cells = ", ".join(
+                f"{op}: {statistics.median(m.work_seconds or 0.0 for m in tool.results[op]):.2f}" for op in OPS)
+            lines.append(f"  {tool.name}: {cells}")
+    return "\n".join(lines)
+
+
+def per_op_memory(tools: list[Tool]) -> str:
+    lines = ["peak RSS per operation (MB, max over rounds):"]
+    for tool in tools:
+        cells = ", ".join(f"{op}: {max(m.rss_mb for m in tool.results[op]):.0f}" for op in OPS)
+        lines.append(f"  {tool.name}: {cells}")
+    return "\n".join(lines)
+
+
+# ---- JagaWeb operations, run in their own process by the parent ----
+def worker(arguments: list[str]) -> None:
+    started = time.perf_counter()
+    from jagaweb.backup.store.archiver import Archiver
+    from jagaweb.backup.store.repository import Repository
+    from jagaweb.backup.store.restorer import Restorer
+    from jagaweb.backup.targets.local import LocalTarget
+
+    imported = time.perf_counter()
+    action, repo_path, *rest = arguments
+    passphrase = os.environ.get("JAGAWEB_BENCH_PASSPHRASE") or None
+    target = LocalTarget(repo_path)
+    if action == "init":
+        Repository.init(target, passphrase)
+        return
+    repo = Repository.open(target, passphrase)
+    snapshots = repo.snapshots()
+    if action == "backup":
+        with repo.locked():
+            parent = repo.load_snapshot(snapshots[-1].id)[1] if snapshots else None
+            archiver = Archiver(repo, parent=parent)
+            archiver.add_tree(Path(rest[0]))
+            info = archiver.finish(source="bench", parent_id=snapshots[-1].id if snapshots else None)
+        summary = {k: v for k, v in info.summary.items() if k != "warnings"}
+        print(json.dumps({**summary, "import_seconds": imported - started,
+                          "work_seconds": time.perf_counter() - imported}))
+    elif action == "restore":
+        report = Restorer(repo, repo.load_snapshot(snapshots[-1].id)[1]).restore(Path(rest[0]))
+        if report.failed:
+            raise SystemExit(f"restore failed: {report.failed}")
+        print(json.dumps({"import_seconds": imported - started, "work_seconds": time.perf_counter() - imported}))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        worker(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "jagaweb-bench-backup")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sql-mb", type=int, default=150)
+    parser.add_argument("--tools", default="plain,encrypted,restic", help="a subset, for quick runs")
+    parser.add_argument("--quiet-wait", type=float, default=120.0,
+                        help="seconds to wait at most, before each timed operation, for other processes to quieten")
+    options = parser.parse_args()
+    options.workdir.mkdir(parents=True, exist_ok=True)
+    restic = ensure_restic()
+    tree = prepare_tree(options.workdir, options.sql_mb)
+    undo_change(tree, options.workdir)
+    cold = drop_caches()
+    print("page cache dropped before every timed operation" if cold else
+          "page cache cannot be dropped here: both tools run warm, after a warm-up read")
+    if not cold:
+        subprocess.run(["tar", "-cf", "/dev/null", "-C", str(tree), "."], check=True)
+    version = subprocess.run([restic, "version"], capture_output=True, text=True, check=True).stdout.strip()
+    files = sum(len(f) for _, _, f in os.walk(tree))
+    print(f"{version}; {files} files, {du_bytes(tree) / 2**20:.0f} MiB in {tree}")
+    tools = {
+        "plain": jagaweb_tool("JagaWeb plain", encrypted=False),
+        "encrypted": jagaweb_tool("JagaWeb encrypted", encrypted=True),
+        "restic": restic_tool(restic, options.workdir / "restic-cache"),
+    }
+    chosen = [tools[name] for name in options.tools.split(",")]
+    for number, order in enumerate(rotations(chosen, options.rounds), start=1):
+        print(f"round {number}")
+        for tool in order:
+            shutil.rmtree(options.workdir / "restic-cache", ignore_errors=True)
+            run_tool(tool, tree, options.workdir / "scratch", options.workdir, cold, options.quiet_wait)
+    if len(chosen) == 3:
+        print(table(*chosen))
+    for tool in chosen:
+        sizes = ", ".join(f"{s / 2**20:.1f}" for s in tool.sizes)
+        print(f"{tool.name}: repository MiB per round: {sizes}")
+    print(work_table(chosen))
+    print(per_op_memory(chosen))
+    loaded = sum(m.busy > 0.25 for t in chosen for ms in t.results.values() for m in ms)
+    if loaded:
+        print(f"{loaded} operations started while other processes used more than a quarter of the CPUs")
+
+
+if __name__ == "__main__":
+    main()
