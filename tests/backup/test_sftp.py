@@ -15,7 +15,7 @@ from jagaweb.backup.store.lock import RepositoryLocked
 from jagaweb.backup.store.repository import Repository
 from jagaweb.backup.store.restorer import Restorer
 from jagaweb.backup.store.verify import Verifier
-from jagaweb.backup.targets import TARGETS, build_target
+from jagaweb.backup.targets import TARGETS, build_target, target_class
 from jagaweb.backup.targets.base import Target, TargetError
 from jagaweb.backup.targets.local import LocalTarget
 from jagaweb.backup.targets.sftp import HostKeyRefused, SFTPTarget
@@ -316,7 +316,7 @@ def test_full_disk_is_named_and_leaves_no_temporary_file(server, tmp_path):
 
 # ---- the registry ----
 def test_registry_builds_both_kinds(server, tmp_path):
-    assert {"local": LocalTarget, "sftp": SFTPTarget} == TARGETS
+    assert {kind: target_class(kind) for kind in TARGETS} == {"local": LocalTarget, "sftp": SFTPTarget}
     assert isinstance(build_target("local", root=tmp_path), LocalTarget)
     remote = build_target("sftp", host=server.host, path=str(tmp_path), port=server.port, username=server.username,
                           private_key=server.client_keys["ed25519"], host_key=server.host_keys["ed25519"])

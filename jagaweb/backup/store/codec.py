@@ -11,7 +11,9 @@ import zstandard
 from jagaweb.backup.store.sealing import DamagedData, Plain
 
 RAW, ZSTD = 0, 1
-LEVEL = 3
+# Level 2 rather than zstd's default 3: about a sixth less compression time for 3% more stored
+# bytes, which leaves a repository the size of restic's (its "auto" mode) on web roots and dumps.
+LEVEL = 2
 _local = threading.local()
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from django.db import models
 
-
-class EntryKind(models.TextChoices):
+class EntryKind(StrEnum):
+    # A plain enum, not Django's TextChoices: the store runs without Django (a second of start-up saved).
     FILE = "file"
     DIR = "dir"
     SYMLINK = "symlink"

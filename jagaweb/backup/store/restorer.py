@@ -36,11 +36,23 @@ PACK_CACHE = 3  # whole packs kept while files are visited in pack order
 WHOLE_PACK_SHARE = 0.25  # read a whole pack when at least this share of it is needed, else ranges
 IN_FLIGHT_BYTES = 64 * 1024 * 1024  # stored bytes handed to workers and not yet written
 BIG_FILE = 16 * 1024 * 1024  # stored bytes above which a file streams chunk by chunk
+BATCH_FILES, BATCH_BYTES = 64, 2 * 1024 * 1024
 THREADS = 4  # more than the cores: file creation waits on the file system as much as on a CPU
 OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 # A chunk as a worker needs it: id, stored bytes, raw length.
 Stored = tuple[bytes, bytes, int]
+
+
+@dataclass
+class Job:
+    """One file or symlink for a worker: where, what, its stored chunks."""
+
+    path: str
+    entry: Entry
+    chunks: list[Stored]
+    fresh: bool
+    stored_size: int
 
 
 class RestoreError(Exception):
@@ -270,41 +282,72 @@ class Restorer:
         self, pool: ThreadPoolExecutor, destination: Destination, entries: list[Entry], create: set[str],
         report: RestoreReport, total: int,
     ) -> None:
+        """Small files go to the workers in batches (a task costs as much as writing a small file)."""
         source = ChunkSource(self.repo, entries)
-        window: deque[tuple[Entry, int, Future[None]]] = deque()
-        in_flight = 0
+        window: deque[tuple[list[Entry], int, Future[list[Exception | None]]]] = deque()
+        batch: list[Job] = []
+        batch_bytes = in_flight = 0
         for entry in entries:
-            fresh = entry.path in create
             try:
-                destination.make_folders(entry.path.rpartition("/")[0])
-                path = destination.path(entry.path)
-                if entry.kind == EntryKind.SYMLINK:
-                    future = pool.submit(self.put_symlink, path, entry, fresh)
-                    stored_size = 0
-                elif self.stored_size(source, entry) > BIG_FILE:
-                    self.stream_file(pool, source, path, entry, fresh)
-                    future, stored_size = done_future(), 0
-                else:
-                    chunks = [source.stored(bytes.fromhex(c)) for c in entry.chunks]
-                    stored_size = sum(len(c[1]) for c in chunks)
-                    future = pool.submit(self.put_file, path, entry, chunks, fresh)
+                job = self.prepare(pool, source, destination, entry, entry.path in create)
             except (OSError, DamagedData, RestoreError, TargetError) as exc:
                 report.failed[entry.path] = str(exc)
                 continue
-            window.append((entry, stored_size, future))
-            in_flight += stored_size
+            if job is None:  # streamed already
+                report.restored.append(entry.path)
+                report.bytes_written += entry.size
+                continue
+            batch.append(job)
+            batch_bytes += job.stored_size
+            if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+                window.append(([j.entry for j in batch], batch_bytes, pool.submit(self.put_batch, batch)))
+                in_flight += batch_bytes
+                batch, batch_bytes = [], 0
             while window and (in_flight > IN_FLIGHT_BYTES or window[0][2].done()):
                 in_flight -= self.collect(window.popleft(), report, total)
+        if batch:
+            window.append(([j.entry for j in batch], batch_bytes, pool.submit(self.put_batch, batch)))
         while window:
             self.collect(window.popleft(), report, total)
+
+    def prepare(self, pool: ThreadPoolExecutor, source: ChunkSource, destination: Destination, entry: Entry,
+                fresh: bool) -> Job | None:
+        """What a worker needs to write `entry`; None when it was big and streamed here already."""
+        destination.make_folders(entry.path.rpartition("/")[0])
+        path = destination.path(entry.path)
+        if entry.kind == EntryKind.SYMLINK:
+            return Job(path, entry, [], fresh, 0)
+        if self.stored_size(source, entry) > BIG_FILE:
+            self.stream_file(pool, source, path, entry, fresh)
+            return None
+        chunks = [source.stored(bytes.fromhex(c)) for c in entry.chunks]
+        return Job(path, entry, chunks, fresh, sum(len(c[1]) for c in chunks))
+
+    def put_batch(self, jobs: list[Job]) -> list[Exception | None]:
+        outcomes: list[Exception | None] = []
+        for job in jobs:
+            try:
+                if job.entry.kind == EntryKind.SYMLINK:
+                    self.put_symlink(job.path, job.entry, job.fresh)
+                else:
+                    self.put_file(job.path, job.entry, job.chunks, job.fresh)
+                outcomes.append(None)
+            except (OSError, DamagedData, RestoreError) as exc:
+                outcomes.append(exc)
+        return outcomes
 
     @staticmethod
     def stored_size(source: ChunkSource, entry: Entry) -> int:
         return sum(source.location(bytes.fromhex(c)).length for c in entry.chunks)
 
-    def collect(self, item: tuple[Entry, int, Future[None]], report: RestoreReport, total: int) -> int:
-        entry, stored_size, future = item
-        if self.guarded(report, entry, future.result):
+    def collect(self, item: tuple[list[Entry], int, Future[list[Exception | None]]], report: RestoreReport,
+                total: int) -> int:
+        entries, stored_size, future = item
+        for entry, outcome in zip(entries, future.result(), strict=True):
+            if outcome is not None:
+                report.failed[entry.path] = str(outcome)
+                continue
+            report.restored.append(entry.path)
             report.bytes_written += entry.size
             if self.progress:
                 self.progress(report.bytes_written, total)
@@ -423,8 +466,3 @@ def remove_quietly(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
 
-
-def done_future() -> Future[None]:
-    future: Future[None] = Future()
-    future.set_result(None)
-    return future
