@@ -428,6 +428,9 @@ def main() -> None:
         "encrypted": jagaweb_tool("JagaWeb encrypted", encrypted=True),
         "restic": restic_tool(restic, options.workdir / "restic-cache"),
     }
+    unknown = [name for name in options.tools.split(",") if name not in tools]
+    if unknown:
+        raise SystemExit(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(tools)}")
     chosen = [tools[name] for name in options.tools.split(",")]
     for number, order in enumerate(rotations(chosen, options.rounds), start=1):
         print(f"round {number}")
