@@ -324,3 +324,16 @@ def test_a_damaged_pack_to_repack_is_refused_and_nothing_removed(history):
     with repo.locked(), pytest.raises(PruneError, match="damaged"):
         prune(repo, list(trees)[:2])
     assert repo.snapshot_ids() == sorted(trees) and pack_files(root) >= before
+
+
+def test_the_same_prune_run_again_after_a_crash_rewrites_identical_packs_safely(history, tmp_path):
+    """Repacking the same blobs again makes byte-identical packs with the same names and index files as the
+    ones the interrupted run wrote: they must count as written (not missing, not obsolete)."""
+    root, trees = history
+    repo = Repository.open(LocalTarget(root))
+    with pytest.raises(Crash), repo.locked():
+        prune(repo, list(trees)[:2], on_step=crash_at("wrote packs"))
+    repo = Repository.open(LocalTarget(root))
+    with repo.locked():
+        prune(repo, list(trees)[:2])
+    check_repository(root, trees, tmp_path / "after-retry")

@@ -165,10 +165,12 @@ def repack(repo: Repository, plan: Plan, report: PruneReport, step: Step) -> Non
     step("wrote packs", "")
 
 
-def new_packs(repo: Repository, plan: Plan) -> dict[str, PackInfo]:
-    """The packs repacking wrote, read back from the index files it added."""
-    added = {n: c for n, c in read_index_files(repo).items() if n not in set(plan.index_files)}
-    return collect_packs(added, packs_on_medium(repo))
+def new_packs(repo: Repository, since: int) -> dict[str, PackInfo]:
+    """The packs repacking wrote, read back from the index. A pack identical to one an interrupted prune
+    wrote before has the same name and index file as that one, so packs are told by what was written."""
+    written = set(repo.written_packs[since:])
+    every = collect_packs(read_index_files(repo), packs_on_medium(repo))
+    return {pack: info for pack, info in every.items() if pack in written}
 
 
 def consolidate(repo: Repository, plan: Plan, written: dict[str, PackInfo]) -> str:
@@ -235,8 +237,9 @@ def collect(repo: Repository, plan: Plan, forget_ids: list[str], report: PruneRe
     """The work proper, in the crash-safe order: new packs, the new index, forgetting, old index
     files, old packs. Refusals (a damaged pack to repack) come before anything is removed."""
     index_bytes_before = sum(repo.target.size(n) for n in plan.index_files)
+    since = len(repo.written_packs)
     repack(repo, plan, report, step)
-    written = new_packs(repo, plan)
+    written = new_packs(repo, since)
     plan.repack -= set(written)  # a new pack identical to an old one must not be deleted
     plan.delete -= set(written)
     keep_index = consolidate(repo, plan, written)

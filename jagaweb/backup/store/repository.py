@@ -66,6 +66,7 @@ class Repository:
         self.pending_ids: set[bytes] = set()
         self.lock: Lock | None = None
         self.written_bytes = 0
+        self.written_packs: list[str] = []  # every pack this object wrote, in order (prune asks)
         # The chunks each loaded manifest came from, so an unchanged tree's manifest is not encoded again.
         self.manifest_chunks: weakref.WeakKeyDictionary[Manifest, list[str]] = weakref.WeakKeyDictionary()
 
@@ -185,6 +186,7 @@ class Repository:
         self.written_bytes += len(content)
         self.pending = PackBuffer(self.sealer)
         self.pending_ids = set()
+        self.written_packs.append(pack_id)
         if self.lock is not None:
             self.lock.refresh()
 
