@@ -8,8 +8,9 @@ from typing import TextIO
 
 
 def size_text(count: float) -> str:
+    """Bytes in the largest unit that keeps the number below 1024, e.g. "12.4 KB"."""
     for unit in ("B", "KB", "MB", "GB"):
-        if count < 1024:
+        if abs(count) < 1024:
             return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
         count /= 1024
     return f"{count:.1f} TB"

@@ -15,6 +15,7 @@ from jagaweb.backup import verbs
 from jagaweb.backup.choices import Operation, RunState
 from jagaweb.backup.models import BackupRun
 from jagaweb.inventory.models import Site
+from jagaweb.progress import size_text
 from jagaweb.steps import StepFailed
 
 
@@ -24,12 +25,7 @@ def actor_label(actor: Actor) -> str:
     return str(getattr(actor, "username", "")) or "anonymous"
 
 
-def human_size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(size) < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TB"
+human_size = size_text  # one wording of sizes for the terminal, the pages and the activity log
 
 
 def summary_of(run: BackupRun) -> str:
