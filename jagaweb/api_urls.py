@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("jagaweb.jobs.api")),
     path("", include("jagaweb.notify.api")),
     path("", include("jagaweb.backup.api")),
+    path("", include("jagaweb.monitor.api")),
     path("", include("jagaweb.people.api")),
 ]

@@ -6,6 +6,7 @@ fails at start-up with a message the operator can act on.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,6 +80,33 @@ def env_list(name: str, default: str = "", environ: Mapping[str, str] | None = N
     source = os.environ if environ is None else environ
     raw = source.get(name) or default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_hosts(name: str, environ: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Fixed name -> addresses, like /etc/hosts: "intranet.go.id=10.0.0.5 10.0.0.6, portal.go.id=10.0.0.7"."""
+    hosts: dict[str, list[str]] = {}
+    for item in env_list(name, environ=environ):
+        host, sep, addresses = item.partition("=")
+        if not sep or not host.strip() or not addresses.split():
+            raise ImproperlyConfigured(f"{name} must look like name=address [address], got {item!r}")
+        for address in addresses.split():
+            try:
+                ipaddress.ip_address(address)
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"{name}: {address!r} is not an IP address") from exc
+        hosts[host.strip().lower()] = addresses.split()
+    return hosts
+
+
+def env_mapping(name: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """key=value pairs separated by commas: "id=whois.id, go.id=whois.example:43"."""
+    mapping: dict[str, str] = {}
+    for item in env_list(name, environ=environ):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must look like key=value, got {item!r}")
+        mapping[key.strip().lower()] = value.strip()
+    return mapping
 
 
 def env_choice(name: str, default: str, choices: list[str], environ: Mapping[str, str] | None = None) -> str:

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from jagaweb.env import (
     env_bool,
     env_choice,
+    env_hosts,
     env_int,
     env_list,
+    env_mapping,
     env_path,
     env_str,
     load_env_file,
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "jagaweb.jobs",
     "jagaweb.notify",
     "jagaweb.backup",
+    "jagaweb.monitor",
+    "jagaweb.guard",
+    "jagaweb.logwatch",
     "jagaweb.dashboard",
     "jagaweb.service",
     "jagaweb.demo",
@@ -173,7 +178,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "ENUM_NAME_OVERRIDES": {"SeverityEnum": "jagaweb.activity.choices.Severity"},
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "jagaweb.activity.choices.Severity", "MonitorStatusEnum": "jagaweb.monitor.choices.Status",
+    },
 }
 
 EMAIL_HOST = env_str("JAGAWEB_SMTP_HOST", "localhost")
@@ -189,6 +196,18 @@ DEFAULT_FROM_EMAIL = env_str("JAGAWEB_EMAIL_FROM", "jagaweb@localhost")
 JAGAWEB_NET_TIMEOUT = env_int("JAGAWEB_NET_TIMEOUT", 15, minimum=1, maximum=300)
 JAGAWEB_NET_RETRIES = env_int("JAGAWEB_NET_RETRIES", 2, minimum=0, maximum=10)
 JAGAWEB_TELEGRAM_API = env_str("JAGAWEB_TELEGRAM_API", "https://api.telegram.org")
+JAGAWEB_NET_HOSTS = env_hosts("JAGAWEB_NET_HOSTS")
+JAGAWEB_NET_CA_FILE = env_str("JAGAWEB_NET_CA_FILE", "")
+JAGAWEB_DNS_NAMESERVERS = env_list("JAGAWEB_DNS_NAMESERVERS")
+JAGAWEB_WHOIS_SERVERS = env_mapping("JAGAWEB_WHOIS_SERVERS")
+
+# Monitoring (jagaweb.monitor): engine limits, history retention, where RDAP lookups start.
+JAGAWEB_MONITOR_CONCURRENCY = env_int("JAGAWEB_MONITOR_CONCURRENCY", 500, minimum=1, maximum=20000)
+JAGAWEB_MONITOR_PER_HOST = env_int("JAGAWEB_MONITOR_PER_HOST", 4, minimum=1, maximum=1000)
+JAGAWEB_MONITOR_KEEP_RESULTS_HOURS = env_int("JAGAWEB_MONITOR_KEEP_RESULTS_HOURS", 48, minimum=1)
+JAGAWEB_MONITOR_KEEP_MINUTES_HOURS = env_int("JAGAWEB_MONITOR_KEEP_MINUTES_HOURS", 48, minimum=1)
+JAGAWEB_MONITOR_KEEP_HOURS_DAYS = env_int("JAGAWEB_MONITOR_KEEP_HOURS_DAYS", 90, minimum=1)
+JAGAWEB_RDAP_BOOTSTRAP_URL = env_str("JAGAWEB_RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/dns.json")
 
 LOGGING = {
     "version": 1,

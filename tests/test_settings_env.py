@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from jagaweb.env import env_bool, env_int, env_list, load_env_file, parse_database_url
+from jagaweb.env import env_bool, env_hosts, env_int, env_list, env_mapping, load_env_file, parse_database_url
 
 
 def test_tests_use_a_throwaway_data_dir():
@@ -70,3 +70,19 @@ def test_env_file_bad_line_names_file_and_line(tmp_path):
     env_file.write_text("A=1\nthis is wrong\n")
     with pytest.raises(ImproperlyConfigured, match=r"bad.env:2: expected KEY=VALUE"):
         load_env_file(env_file, {})
+
+
+def test_env_hosts_maps_names_to_addresses_and_refuses_non_addresses():
+    hosts = env_hosts("H", {"H": "Portal.go.id=10.0.0.5 10.0.0.6, intranet=::1"})
+    assert hosts == {"portal.go.id": ["10.0.0.5", "10.0.0.6"], "intranet": ["::1"]}
+    with pytest.raises(ImproperlyConfigured, match=r"'portal\.go\.id' is not an IP address"):
+        env_hosts("H", {"H": "x=portal.go.id"})
+    with pytest.raises(ImproperlyConfigured, match="H must look like name=address"):
+        env_hosts("H", {"H": "portal.go.id"})
+
+
+def test_env_mapping_reads_key_value_pairs():
+    assert env_mapping("W", {"W": "id=whois.id, go.id=whois.example:43"}) == {
+        "id": "whois.id", "go.id": "whois.example:43"}
+    with pytest.raises(ImproperlyConfigured, match="W must look like key=value"):
+        env_mapping("W", {"W": "whois.id"})

@@ -20,11 +20,16 @@ from jagaweb.backup.choices import Operation, RunState
 from jagaweb.backup.models import BackupPlan, BackupRun, BackupTarget, Snapshot
 from jagaweb.inventory.models import Server, Site, ThirdParty
 from jagaweb.jobs.models import JobRun, ScheduleEntry
+from jagaweb.monitor.choices import CheckKind, Status
+from jagaweb.monitor.models import Check, Incident, MaintenanceWindow, Result
 from jagaweb.notify.models import Channel, Delivery, Message
 from jagaweb.people.choices import RoleKind
 from jagaweb.people.models import Role
 
-PUBLIC = {"login", "logout", "set_language", "health"}
+PUBLIC = {"login", "logout", "set_language", "health",
+          # Anonymous by design: an organisation's public status page, and the heartbeat a cron job calls
+          # (its unguessable token is the credential); tests/monitor covers both.
+          "monitor:status_page", "monitor:heartbeat", "monitor:heartbeat_fail"}
 
 
 def patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -65,7 +70,15 @@ def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> 
     backup_run = BackupRun.objects.create(site=site_b, operation=Operation.BACKUP, state=RunState.SUCCEEDED)
     backup_snapshot = Snapshot.objects.create(site=site_b, target=backup_target, snapshot_id="ab" * 32,
                                               taken_at=timezone.now())
+    monitor_check = Check.objects.create(site=site_b, kind=CheckKind.DNS, status=Status.DOWN, message="NXDOMAIN")
+    monitor_incident = Incident.objects.create(site=site_b, check_ref=monitor_check, opened_at=timezone.now(),
+                                               cause="Portal Disdik tidak dapat diakses")
+    monitor_result = Result.objects.create(check_ref=monitor_check, at=timezone.now(), status=Status.DOWN)
+    monitor_window = MaintenanceWindow.objects.create(organisation=org_b, starts_at=timezone.now(),
+                                                      ends_at=timezone.now() + timedelta(hours=1), reason="Disdik")
     return {
+        "monitor_check": monitor_check, "monitor_incident": monitor_incident, "monitor_result": monitor_result,
+        "monitor_window": monitor_window,
         "backup_target": backup_target, "backup_plan": backup_plan, "backup_run": backup_run,
         "backup_snapshot": backup_snapshot,
         "site": site_b, "organisation": org_b, "server": server, "thirdparty": third_party, "entry": entry,
@@ -98,6 +111,17 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "backup-target-detail": "backup_target", "backup-plan-detail": "backup_plan", "backup-run-detail": "backup_run",
     "backup-snapshot-detail": "backup_snapshot", "backup-snapshot-trust": "backup_snapshot",
     "backup-site-run": "site", "backup-site-verify": "site",
+    "monitor:check_detail": "monitor_check", "monitor:check_update": "monitor_check",
+    "monitor:check_delete": "monitor_check", "monitor:check_run": "monitor_check",
+    "monitor:check_baseline": "monitor_check", "monitor:check_create": "site", "monitor:profile_edit": "site",
+    "monitor:incident_detail": "monitor_incident", "monitor:incident_acknowledge": "monitor_incident",
+    "monitor:window_update": "monitor_window", "monitor:window_delete": "monitor_window",
+    "monitor:status_page_edit": "organisation",
+    "monitor-check-detail": "monitor_check", "monitor-check-run": "monitor_check",
+    "monitor-check-accept-baseline": "monitor_check", "monitor-result-detail": "monitor_result",
+    "monitor-incident-detail": "monitor_incident", "monitor-incident-acknowledge": "monitor_incident",
+    "monitor-window-detail": "monitor_window",
+    "demo:site_stop": "site", "demo:site_start": "site",
 }
 
 

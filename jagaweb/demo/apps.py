@@ -8,3 +8,6 @@ class DemoConfig(AppConfig):
 
     def ready(self) -> None:
         from jagaweb.demo import verbs  # noqa: F401  (registers the verbs)
+        from jagaweb.demo.panels import register_if_demo
+
+        register_if_demo()

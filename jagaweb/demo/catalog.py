@@ -22,6 +22,9 @@ class SiteSpec:
     address: str
     phone: str
     preferred_port: int
+    # Days since the site was last updated: its pages are dated as of that day, so the content check
+    # finds the site stale (0: updated today).
+    stale_days: int = 0
 
     @property
     def content(self) -> Path:
@@ -50,6 +53,7 @@ SAMPLE_SITES: tuple[SiteSpec, ...] = (
         address="Jl. Sudirman No. 5, Kota Contoh",
         phone="(0123) 456 702",
         preferred_port=8082,
+        stale_days=45,  # nobody has posted since: the dashboard shows its content stale
     ),
     SiteSpec(
         slug="disdik",
@@ -64,6 +68,8 @@ SAMPLE_SITES: tuple[SiteSpec, ...] = (
 
 # The organisation whose staff member ("opd") sees only its own site in the demo.
 ORG_MEMBER_SITE = "disdik"
+# The site the demo's banner suggests switching off, to watch the dashboard show it down.
+STOPPABLE_SITE = "disdik"
 
 
 def spec_for(slug: str) -> SiteSpec:

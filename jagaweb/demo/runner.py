@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from types import FrameType
 
-from jagaweb.demo.catalog import SAMPLE_SITES
+from jagaweb.demo.catalog import SAMPLE_SITES, STOPPABLE_SITE
 from jagaweb.demo.ports import pick_port, pick_ports, port_is_free
 from jagaweb.demo.sites import DemoSite, load_sites, plan_sites, process_log, save_state, state_file
 from jagaweb.demo.supervision import Announcer, DemoSupervisor, EnvChild, http_ready, tcp_ready
@@ -147,6 +147,7 @@ class DemoRun:
             child("web", web_server_command(f"127.0.0.1:{web_port}", 1, 4)),
             child("scheduler", jagaweb_command("scheduler")),
             child("worker", jagaweb_command("worker")),
+            child("monitor", jagaweb_command("monitor")),
         ]
         if self.options.traffic:
             state = str(state_file(self.data_dir))
@@ -175,6 +176,8 @@ class DemoRun:
             "  Sample sites:",
             *[f"    {site.url:<26} {site.name}" for site in sites],
             f"  Access logs and web roots: {self.data_dir / 'demo' / 'sites'}",
+            "  Switch a sample site off (its page has a button too) to see the dashboard show it down:",
+            f"    jagaweb demo_site stop {STOPPABLE_SITE} --data-dir {self.data_dir}",
             "  The data directory is removed when the demo stops." if self.throwaway
             else "  The data directory is kept.",
             "Press Ctrl-C to stop.",

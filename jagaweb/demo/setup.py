@@ -14,6 +14,7 @@ from jagaweb.activity.log import SystemJob, record
 from jagaweb.demo import verbs
 from jagaweb.demo.backups import set_up_backups
 from jagaweb.demo.catalog import EMAIL_DOMAIN, ORG_MEMBER_SITE, SiteSpec
+from jagaweb.demo.monitoring import set_up_monitoring
 from jagaweb.demo.sites import DemoSite
 from jagaweb.inventory import verbs as inventory_verbs
 from jagaweb.inventory.choices import CMS, ThirdPartyKind, WebServer
@@ -115,8 +116,9 @@ def register_demo_sites(
     """Register the demo in the inventory; safe to run again (rows are updated, not duplicated).
 
     Besides the sites, this makes an operator ("operator", all sites) and a staff member of the
-    education office ("opd", its site only), and backs every site up to a folder of the data
-    directory every ten minutes. Without a password the users cannot log in.
+    education office ("opd", its site only), backs every site up to a folder of the data
+    directory every ten minutes and monitors each (see `demo.monitoring`). Without a password the
+    users cannot log in.
     """
     hosting = hosting_provider()
     server = demo_server(hosting, data_dir)
@@ -129,5 +131,6 @@ def register_demo_sites(
             "role": role(RoleKind.ORG_MEMBER), "organisation": member_site.organisation,
         })
     set_up_backups(data_dir, registered, ACTOR)
+    set_up_monitoring(registered, ACTOR)
     record(verbs.PREPARED, actor=ACTOR, count=len(registered), data_dir=str(data_dir))
     return registered

@@ -12,11 +12,12 @@ Layout inside the data directory (mirrors /var/www + /var/log on a real host):
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from jagaweb.demo.catalog import SAMPLE_SITES, SiteSpec, spec_for
@@ -74,15 +75,22 @@ class DemoSite:
     def install_content(self, today: date | None = None, *, replace: bool = False) -> bool:
         """Copy the bundled pages into the web root, dated relative to `today`.
 
-        An existing web root is kept (it may hold changes made during an earlier demo) unless
-        `replace` is set. Returns whether the pages were (re)written.
+        Without `today`, a site is dated as of its last update (`stale_days` ago), its files' times
+        too, so its sitemap, feed and Last-Modified headers all tell the same age. An existing web
+        root is kept (it may hold changes made during an earlier demo) unless `replace` is set.
+        Returns whether the pages were (re)written.
         """
         if self.web_root.exists() and not replace:
             return False
         if self.web_root.exists():
             shutil.rmtree(self.web_root)
         shutil.copytree(self.spec.content, self.web_root)
-        render_tree(self.web_root, today or date.today(), self.url)
+        updated = today or date.today() - timedelta(days=self.spec.stale_days)
+        render_tree(self.web_root, updated, self.url)
+        if today is None and self.spec.stale_days:
+            moment = datetime.combine(updated, time(9)).timestamp()
+            for path in self.web_root.rglob("*"):
+                os.utime(path, (moment, moment))
         self.access_log.parent.mkdir(parents=True, exist_ok=True)
         return True
 

@@ -3,3 +3,5 @@ from django.utils.translation import gettext_lazy as _
 from jagaweb.activity.verbs import register
 
 PREPARED = register("demo.prepared", _("Prepared the demo with {count} sample sites in {data_dir}"))
+SITE_STOPPED = register("demo.site_stopped", _("Switched the sample site {site_name} off"))
+SITE_STARTED = register("demo.site_started", _("Switched the sample site {site_name} on again"))

@@ -26,19 +26,23 @@ READ_ALL = ("*.view_*", "activity.export_event")
 WORK = (
     "inventory.add_*", "inventory.change_*", "jobs.run_scheduleentry", "notify.send_channel",
     "backup.add_backuprun", "backup.add_backupplan", "backup.change_backupplan", "backup.change_snapshot",
+    "monitor.add_check", "monitor.change_check", "monitor.change_incident", "monitor.add_maintenancewindow",
+    "monitor.change_maintenancewindow", "monitor.change_monitorprofile",
 )
 
 DEFAULT_ROLES = (
     DefaultRole(RoleKind.OPERATOR, "Admin Website", 10, (*READ_ALL, *WORK)),
     DefaultRole(
         RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
-        (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*"),
+        (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*",
+         "monitor.*"),
     ),
     DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, READ_ALL),
     DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5, ("inventory.view_site", "activity.view_event")),
     DefaultRole(
         RoleKind.ORG_MEMBER, "Staf OPD", 1,
-        ("inventory.view_site", "inventory.view_organisation", "activity.view_event"),
+        ("inventory.view_site", "inventory.view_organisation", "activity.view_event", "monitor.view_check",
+         "monitor.view_incident"),
     ),
 )
 

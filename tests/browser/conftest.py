@@ -20,8 +20,10 @@ LAUNCH_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module, not per session: Playwright's sync API keeps an event loop running in the main thread
+    while it is open, and later tests that call asyncio.run() (the monitoring checks) would fail."""
     executable = require_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -19,7 +19,7 @@ def test_the_web_server_runs_under_this_python():
 
 def test_serve_supervises_web_scheduler_and_each_worker():
     children = Command().children({"bind": "127.0.0.1:8123", "web_workers": 1, "threads": 2, "workers": 2})
-    assert [c.name for c in children] == ["web", "scheduler", "worker-1", "worker-2"]
+    assert [c.name for c in children] == ["web", "scheduler", "monitor", "worker-1", "worker-2"]
     assert children[1].argv == [sys.executable, "-m", "jagaweb", "scheduler"]
 
 

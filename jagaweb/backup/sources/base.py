@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import ClassVar
-
-from django.db import models
 
 from jagaweb.backup.store.archiver import Archiver
 
 
-class SourceKind(models.TextChoices):
+class SourceKind(StrEnum):
+    # A plain enum, not Django's TextChoices: a backup's sources load without Django, as the store does.
     WEBROOT = "webroot"
     PATHS = "paths"
     CRONTAB = "crontab"

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 import time
 from dataclasses import dataclass
 
@@ -17,6 +15,11 @@ from jagaweb.backup.targets.base import Target
 
 STALE_AFTER = 30 * 60
 REFRESH_EVERY = 5 * 60
+
+
+def hostname() -> str:
+    # What socket.gethostname() returns, without importing socket into every backup process.
+    return os.uname().nodename
 
 
 class RepositoryLocked(Exception):
@@ -31,7 +34,7 @@ class LockInfo:
     time: float
 
     def stale(self, now: float) -> bool:
-        if self.host == socket.gethostname() and not _alive(self.pid):
+        if self.host == hostname() and not _alive(self.pid):
             return True
         return now - self.time > STALE_AFTER
 
@@ -49,7 +52,7 @@ def _alive(pid: int) -> bool:
 class Lock:
     def __init__(self, target: Target) -> None:
         self.target = target
-        self.name = f"locks/{secrets.token_hex(16)}"
+        self.name = f"locks/{os.urandom(16).hex()}"
         self.refreshed = 0.0
 
     def others(self) -> list[LockInfo]:
@@ -82,7 +85,7 @@ class Lock:
     def refresh(self, force: bool = False) -> None:
         now = time.time()
         if force or now - self.refreshed > REFRESH_EVERY:
-            body = {"host": socket.gethostname(), "pid": os.getpid(), "time": now}
+            body = {"host": hostname(), "pid": os.getpid(), "time": now}
             self.target.write(self.name, json.dumps(body).encode())
             self.refreshed = now
 

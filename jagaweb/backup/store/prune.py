@@ -85,7 +85,7 @@ def used_blobs(repo: Repository, snapshot_ids: list[str]) -> set[bytes]:
     for snapshot_id in snapshot_ids:
         try:
             _, manifest_chunks = repo.load_info(snapshot_id)
-            _, manifest = repo.load_snapshot(snapshot_id)
+            _, manifest = repo.load_snapshot(snapshot_id, cached=False)
         except (DamagedData, ValueError, KeyError) as exc:
             raise PruneError(f"snapshot {snapshot_id} cannot be read ({exc}); run a verify first") from None
         used.update(bytes.fromhex(chunk) for chunk in manifest_chunks)

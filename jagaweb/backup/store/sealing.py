@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import os
-import secrets
 
 import blake3
 from cryptography.exceptions import InvalidTag
@@ -30,6 +29,10 @@ class Plain:
     def seal(self, data: bytes, aad: bytes = b"") -> bytes:
         return data
 
+    def seal_parts(self, data: bytes, aad: bytes = b"") -> list[bytes]:
+        """`seal`, as pieces to write one after another: a large value is not copied to join them."""
+        return [data]
+
     def open(self, data: bytes, aad: bytes = b"") -> bytes:
         return data
 
@@ -45,8 +48,11 @@ class Sealed(Plain):
         self.id_key = master[32:64]
 
     def seal(self, data: bytes, aad: bytes = b"") -> bytes:
+        return b"".join(self.seal_parts(data, aad))
+
+    def seal_parts(self, data: bytes, aad: bytes = b"") -> list[bytes]:
         nonce = os.urandom(NONCE)
-        return nonce + self.aead.encrypt(nonce, data, aad)
+        return [nonce, self.aead.encrypt(nonce, data, aad)]
 
     def open(self, data: bytes, aad: bytes = b"") -> bytes:
         try:
@@ -64,8 +70,8 @@ def _kdf(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 
 def new_key_params(passphrase: str) -> tuple[dict[str, object], Sealed]:
-    master = secrets.token_bytes(64)
-    salt = secrets.token_bytes(16)
+    master = os.urandom(64)  # what secrets.token_bytes is, without importing hmac
+    salt = os.urandom(16)
     wrapper = AESGCM(_kdf(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P))
     nonce = os.urandom(NONCE)
     params = {

@@ -72,7 +72,7 @@ class Verifier:
                 _, manifest_chunks = self.repo.load_info(snapshot_id)
                 for chunk in manifest_chunks:
                     needed.setdefault(chunk, set()).add(snapshot_id)
-                _, manifest = self.repo.load_snapshot(snapshot_id)
+                _, manifest = self.repo.load_snapshot(snapshot_id, cached=False)
             except (DamagedData, ValueError, KeyError) as exc:
                 report.problems.append(f"snapshot {snapshot_id} cannot be read: {exc}")
                 continue

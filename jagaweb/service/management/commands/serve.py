@@ -56,7 +56,7 @@ def positive(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = "Run all of JagaWeb: the web server, a worker and the scheduler, supervised."
+    help = "Run all of JagaWeb: the web server, the scheduler, the monitoring engine and workers, supervised."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=env_str("JAGAWEB_BIND", "127.0.0.1:8000"), help="HOST:PORT")
@@ -79,7 +79,8 @@ class Command(BaseCommand):
 
     def children(self, options: dict[str, Any]) -> list[Child]:
         web = web_server_command(options["bind"], options["web_workers"], options["threads"])
-        children = [Child("web", web), Child("scheduler", jagaweb_command("scheduler"))]
+        children = [Child("web", web), Child("scheduler", jagaweb_command("scheduler")),
+                    Child("monitor", jagaweb_command("monitor"))]
         workers = range(1, options["workers"] + 1)
         children += [Child(f"worker-{n}", jagaweb_command("worker")) for n in workers]
         return children

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LogwatchConfig(AppConfig):
+    name = "jagaweb.logwatch"
+    verbose_name = _("Visitor activity")
