@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("jagaweb.notify.api")),
     path("", include("jagaweb.backup.api")),
     path("", include("jagaweb.monitor.api")),
+    path("", include("jagaweb.guard.api")),
     path("", include("jagaweb.people.api")),
 ]

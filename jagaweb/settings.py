@@ -180,6 +180,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "SeverityEnum": "jagaweb.activity.choices.Severity", "MonitorStatusEnum": "jagaweb.monitor.choices.Status",
+        "GuardSeverityEnum": "jagaweb.guard.choices.Severity", "GuardRunStateEnum": "jagaweb.guard.choices.RunState",
+        "GuardRunKindEnum": "jagaweb.guard.choices.RunKind", "FindingStateEnum": "jagaweb.guard.choices.FindingState",
+        "IdentityEnum": "jagaweb.guard.choices.Identity",
     },
 }
 
@@ -207,6 +210,8 @@ JAGAWEB_MONITOR_PER_HOST = env_int("JAGAWEB_MONITOR_PER_HOST", 4, minimum=1, max
 JAGAWEB_MONITOR_KEEP_RESULTS_HOURS = env_int("JAGAWEB_MONITOR_KEEP_RESULTS_HOURS", 48, minimum=1)
 JAGAWEB_MONITOR_KEEP_MINUTES_HOURS = env_int("JAGAWEB_MONITOR_KEEP_MINUTES_HOURS", 48, minimum=1)
 JAGAWEB_MONITOR_KEEP_HOURS_DAYS = env_int("JAGAWEB_MONITOR_KEEP_HOURS_DAYS", 90, minimum=1)
+# Guard (jagaweb.guard): the browser that takes screenshots.
+JAGAWEB_CHROMIUM = env_str("JAGAWEB_CHROMIUM", "/usr/bin/chromium")
 JAGAWEB_RDAP_BOOTSTRAP_URL = env_str("JAGAWEB_RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/dns.json")
 
 LOGGING = {

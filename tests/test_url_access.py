@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from django.utils import timezone
 from jagaweb.activity.log import SystemJob, record
 from jagaweb.backup.choices import Operation, RunState
 from jagaweb.backup.models import BackupPlan, BackupRun, BackupTarget, Snapshot
+from jagaweb.guard.choices import Severity, Source, Verdict
+from jagaweb.guard.models import Finding, GuardRun
 from jagaweb.inventory.models import Server, Site, ThirdParty
 from jagaweb.jobs.models import JobRun, ScheduleEntry
 from jagaweb.monitor.choices import CheckKind, Status
@@ -76,7 +79,12 @@ def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> 
     monitor_result = Result.objects.create(check_ref=monitor_check, at=timezone.now(), status=Status.DOWN)
     monitor_window = MaintenanceWindow.objects.create(organisation=org_b, starts_at=timezone.now(),
                                                       ends_at=timezone.now() + timedelta(hours=1), reason="Disdik")
+    guard_run = GuardRun.objects.create(site=site_b, verdict=Verdict.JUDOL, severity=Severity.CRITICAL)
+    guard_finding = Finding.objects.create(run=guard_run, site=site_b, source=Source.PAGE, location=site_b.url,
+                                           verdict=Verdict.JUDOL, severity=Severity.CRITICAL)
     return {
+        "guard_run": guard_run, "guard_finding": guard_finding,
+        "guard_image": SimpleNamespace(path=f"{site_b.slug}/baseline.png"),
         "monitor_check": monitor_check, "monitor_incident": monitor_incident, "monitor_result": monitor_result,
         "monitor_window": monitor_window,
         "backup_target": backup_target, "backup_plan": backup_plan, "backup_run": backup_run,
@@ -122,6 +130,12 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "monitor-incident-detail": "monitor_incident", "monitor-incident-acknowledge": "monitor_incident",
     "monitor-window-detail": "monitor_window",
     "demo:site_stop": "site", "demo:site_start": "site",
+    "guard:site": "site", "guard:site_runs": "site", "guard:profile_edit": "site", "guard:known_good": "site",
+    "guard:check_now": "site", "guard:restore_now": "site", "guard:pending": "site",
+    "guard:run_detail": "guard_run", "guard:run_progress": "guard_run",
+    "guard:finding_detail": "guard_finding", "guard:finding_approve": "guard_finding", "guard:image": "guard_image",
+    "guard-profile-detail": "site", "guard-run-detail": "guard_run", "guard-finding-detail": "guard_finding",
+    "guard-finding-approve": "guard_finding",
 }
 
 

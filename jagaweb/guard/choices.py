@@ -41,3 +41,32 @@ class TermTier(models.TextChoices):
     NEWS = "news", _("Reporting or enforcement context")  # police, arrests, blocking, awareness
     HOST = "host", _("Gambling host-name stem")
     HOST_NOT = "host-not", _("Host-name exception")  # ordinary words that contain a stem ("judicial")
+
+
+class Source(models.TextChoices):
+    """Which view of the site a finding comes from."""
+
+    PAGE = "page", _("Page")
+    CLOAKING = "cloaking", _("Cloaking")
+    SITEMAP = "sitemap", _("Sitemap")
+    VISUAL = "visual", _("Appearance")
+    FILE = "file", _("File")
+    DATABASE = "database", _("Database")
+
+
+class FindingState(models.TextChoices):
+    OPEN = "open", _("Open")
+    APPROVED = "approved", _("Approved as a legitimate change")
+    REPAIRED = "repaired", _("Repaired")
+    GONE = "gone", _("No longer seen")
+
+
+class RunKind(models.TextChoices):
+    CHECK = "check", _("Check")
+    RESTORE = "restore", _("Restore to the original state")
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")

@@ -28,6 +28,8 @@ WORK = (
     "backup.add_backuprun", "backup.add_backupplan", "backup.change_backupplan", "backup.change_snapshot",
     "monitor.add_check", "monitor.change_check", "monitor.change_incident", "monitor.add_maintenancewindow",
     "monitor.change_maintenancewindow", "monitor.change_monitorprofile",
+    "guard.add_guardrun", "guard.change_finding", "guard.change_guardprofile", "guard.restore_site",
+    "guard.approve_finding",
 )
 
 DEFAULT_ROLES = (
@@ -35,14 +37,14 @@ DEFAULT_ROLES = (
     DefaultRole(
         RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
         (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*",
-         "monitor.*"),
+         "monitor.*", "guard.*"),
     ),
     DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, READ_ALL),
     DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5, ("inventory.view_site", "activity.view_event")),
     DefaultRole(
         RoleKind.ORG_MEMBER, "Staf OPD", 1,
         ("inventory.view_site", "inventory.view_organisation", "activity.view_event", "monitor.view_check",
-         "monitor.view_incident"),
+         "monitor.view_incident", "guard.view_guardrun", "guard.view_finding"),
     ),
 )
 

@@ -11,3 +11,9 @@ def english(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def guard_data_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Screenshots, integrity states and quarantines of one test are not seen by the next (same site names)."""
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")

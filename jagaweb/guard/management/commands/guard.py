@@ -1,4 +1,5 @@
-"""`jagaweb guard scan-page FILE_OR_URL [--as IDENTITY] [--json]` and `jagaweb guard scan-files DIR [--json]`."""
+"""`jagaweb guard scan-page FILE_OR_URL [--as IDENTITY] [--json]`, `jagaweb guard scan-files DIR [--json]`, and a
+site's `check`, `known-good` and `restore` (in jagaweb.guard.cli_site)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jagaweb import net
+from jagaweb.guard import cli_site
 from jagaweb.guard.choices import Identity, Verdict
+from jagaweb.guard.files import scan_directory
 from jagaweb.guard.page import PageVerdict, Reason, analyse_page
 from jagaweb.guard.page.decode import MAX_BYTES
 from jagaweb.guard.page.fetch import fetch_page
@@ -36,12 +39,23 @@ class Command(BaseCommand):
         files.add_argument("directory", type=Path, metavar="DIR")
         files.add_argument("--site", help="the site's short name (its guard settings apply)")
         files.add_argument("--json", action="store_true", help="print {scanned, files} as JSON")
+        check = sub.add_parser("check", help="check a site now: pages, appearance, files, database")
+        check.add_argument("site")
+        check.add_argument("--json", action="store_true", help="print the run and its findings as JSON")
+        known = sub.add_parser("known-good", help="record the site's pages as they are now as its baseline")
+        known.add_argument("site")
+        known.add_argument("--force", action="store_true", help="even when a page looks attacked")
+        restore = sub.add_parser("restore", help="restore the site's files from its trusted backup, then verify")
+        restore.add_argument("site")
+        restore.add_argument("--json", action="store_true", help="print the repair report as JSON")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "scan-page":
             self.scan_page(options)
-        else:
+        elif action == "scan-files":
             self.scan_files(options)
+        else:
+            self.stdout.write(cli_site.ACTIONS[action](self.site(options["site"]), options))
 
     def scan_page(self, options: dict[str, Any]) -> None:
         target: str = options["target"]
@@ -75,6 +89,12 @@ class Command(BaseCommand):
             raise CommandError(message) from exc
         return analyse_page(data, filename=path.name, site_hosts=site_hosts)
 
+    def site(self, slug: str) -> Site:
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            raise CommandError(_("No site with the short name %(slug)r") % {"slug": slug})
+        return site
+
     def describe(self, verdict: PageVerdict) -> str:
         lines = [f"{verdict.verdict.label}: {verdict.verdict} (score {verdict.score})"]
         for reason in verdict.reasons:
@@ -83,18 +103,10 @@ class Command(BaseCommand):
         return "\n".join(lines)
 
     def scan_files(self, options: dict[str, Any]) -> None:
-        try:
-            from jagaweb.guard.files import scan_directory
-        except ImportError:
-            raise CommandError(_("The file scanner is not available yet in this version.")) from None
         directory: Path = options["directory"]
         if not directory.is_dir():
             raise CommandError(_("%(path)s is not a directory") % {"path": directory})
-        site = None
-        if options["site"]:
-            site = Site.objects.filter(slug=options["site"]).first()
-            if site is None:
-                raise CommandError(_("No site with the short name %(slug)r") % {"slug": options["site"]})
+        site = self.site(options["site"]) if options["site"] else None
         report = scan_directory(directory, site=site)
         files = [finding.as_dict() for finding in report.files]
         for skipped in report.skipped:
