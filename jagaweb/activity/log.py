@@ -27,6 +27,13 @@ class SystemJob:
 Actor = AbstractBaseUser | AnonymousUser | SystemJob
 
 
+def actor_label(actor: Actor) -> str:
+    """Who did it, as run records keep it: a user name, or "sistem:<job>" for a system job."""
+    if isinstance(actor, SystemJob):
+        return f"sistem:{actor.name}"
+    return str(getattr(actor, "username", "")) or "anonymous"
+
+
 def record(
     verb: str,
     *,

@@ -10,20 +10,13 @@ from typing import Any
 from django.utils import timezone
 
 from jagaweb.activity.choices import Severity
-from jagaweb.activity.log import Actor, SystemJob, record
+from jagaweb.activity.log import Actor, actor_label, record
 from jagaweb.backup import verbs
 from jagaweb.backup.choices import Operation, RunState
 from jagaweb.backup.models import BackupRun
 from jagaweb.inventory.models import Site
 from jagaweb.progress import size_text
 from jagaweb.steps import StepFailed
-
-
-def actor_label(actor: Actor) -> str:
-    if isinstance(actor, SystemJob):
-        return f"sistem:{actor.name}"
-    return str(getattr(actor, "username", "")) or "anonymous"
-
 
 human_size = size_text  # one wording of sizes for the terminal, the pages and the activity log
 

@@ -5,41 +5,21 @@ when the operation failed: the run holds the error), so a page can follow the ta
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.utils import timezone
 from django_tasks import task
 
 from jagaweb.backup import operations
 from jagaweb.backup.choices import Operation
 from jagaweb.backup.models import BackupRun
-from jagaweb.backup.runs import actor_label
 from jagaweb.inventory.models import Site
-
-Action = Callable[[Site, AbstractBaseUser], BackupRun]
-
-
-def run_as(site_id: int, user_id: int, operation: Operation, action: Action) -> int:
-    site = Site.objects.get(pk=site_id)
-    user = get_user_model().objects.get(pk=user_id)
-    started = timezone.now()
-    try:
-        return action(site, user).pk
-    except Exception:
-        # The operation recorded its failed run (error, step, alert); hand that run to whoever waits.
-        failed = latest_run(site, operation, actor_label(user), started)
-        if failed is None:
-            raise
-        return failed
+from jagaweb.jobs.on_behalf import run_on_behalf
 
 
-def latest_run(site: Site, operation: Operation, actor: str, since: datetime) -> int | None:
-    run = (BackupRun.objects.filter(site=site, operation=operation, actor=actor, started_at__gte=since)
-           .order_by("-started_at", "-pk").only("pk").first())
-    return run.pk if run is not None else None
+def run_as(site_id: int, user_id: int, operation: Operation, action: Callable[[Site, AbstractBaseUser], BackupRun],
+           ) -> int:
+    return run_on_behalf(site_id, user_id, action, BackupRun.objects.filter(operation=operation))
 
 
 @task()

@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jagaweb.activity.log import Actor, record
+from jagaweb.activity.log import Actor, actor_label, record
 from jagaweb.backup.models import Snapshot
-from jagaweb.backup.runs import actor_label
 from jagaweb.guard import verbs
 from jagaweb.guard.choices import FindingState, Source, Verdict
 from jagaweb.guard.models import Finding, GuardProfile, PageBaseline, all_identities

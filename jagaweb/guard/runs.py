@@ -10,8 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from jagaweb.activity.choices import Severity as LogSeverity
-from jagaweb.activity.log import Actor, record
-from jagaweb.backup.runs import actor_label
+from jagaweb.activity.log import Actor, actor_label, record
 from jagaweb.guard import verbs
 from jagaweb.guard.choices import RunKind, RunState, Severity
 from jagaweb.guard.models import GuardRun
