@@ -226,11 +226,17 @@ def run_check(site: Site, actor: Actor, *, progress: Callable[[str], None] | Non
                 progress(step.name)
 
         run_steps(check_steps(profile), context, on_step)
-    if auto_restore and profile.auto_restore and should_restore(context):
+    if auto_restore:
+        restore_if_attacked(context)
+    return run
+
+
+def restore_if_attacked(context: CheckContext) -> None:
+    """Restore the site straight away when its profile says so and the check found its files attacked."""
+    if context.profile.auto_restore and should_restore(context):
         from jagaweb.guard.restoring import run_restore
 
-        run_restore(site, SystemJob("guard.restore"), check_run=run)
-    return run
+        run_restore(context.site, SystemJob("guard.restore"), check_run=context.run)
 
 
 def should_restore(context: CheckContext) -> bool:

@@ -16,7 +16,9 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 
 
 def media_root() -> Path:
-    return Path(settings.DATA_DIR) / "guard"
+    # Its own folder, beside the quarantine and the integrity states: a site named "quarantine" must not
+    # reach the quarantine through the image view.
+    return Path(settings.DATA_DIR) / "guard" / "media"
 
 
 def site_slug_of(relative: str) -> str | None:

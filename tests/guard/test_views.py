@@ -4,6 +4,7 @@ were found, approving a finding, "check now" queueing a task the page then follo
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import timedelta
 from typing import Any
 
@@ -264,3 +265,13 @@ def test_restore_is_offered_and_queued_only_when_files_changed(client_for: Any, 
     assert task.task_path == "jagaweb.guard.tasks.restore_now"
     assert task.args_kwargs["args"] == [site_a.pk, operator.pk]
     assert response["Location"] == f"{reverse('guard:pending', args=[site_a.slug])}?task={task.id}"
+
+
+def test_a_site_named_quarantine_cannot_read_the_quarantine_through_the_image_view(settings) -> None:
+    from jagaweb.guard.images import image_file, media_root
+
+    quarantined = Path(settings.DATA_DIR) / "guard" / "quarantine" / "kominfo" / "shot.png"
+    quarantined.parent.mkdir(parents=True)
+    quarantined.write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert media_root() != quarantined.parents[2]
+    assert image_file("quarantine/kominfo/shot.png") is None

@@ -1,10 +1,12 @@
-"""`jagaweb guard scan-page FILE_OR_URL [--as IDENTITY] [--json]`, `jagaweb guard scan-files DIR [--json]`, and a
-site's `check`, `known-good` and `restore` (in jagaweb.guard.cli_site)."""
+"""`jagaweb guard scan-page FILE_OR_URL [--as IDENTITY] [--json]`, `jagaweb guard scan-files DIR [--json]`, a
+site's `check`, `known-good` and `restore` (in jagaweb.guard.cli_site), and `watch [SITE ...]` (real-time mode)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +50,26 @@ class Command(BaseCommand):
         restore = sub.add_parser("restore", help="restore the site's files from its trusted backup, then verify")
         restore.add_argument("site")
         restore.add_argument("--json", action="store_true", help="print the repair report as JSON")
+        watch = sub.add_parser("watch", help="real-time mode: check a site's files as soon as they change")
+        watch.add_argument("sites", nargs="*", metavar="SITE",
+                           help="short names (default: every active site whose guard checks its web root here)")
+        watch.add_argument("--debounce", type=float, default=2.0,
+                           help="seconds without a change before the check runs (default 2)")
+        watch.add_argument("--max-delay", type=float, default=30.0,
+                           help="check at most this long after the first change of steady writing (default 30)")
+        watch.add_argument("--rescan-every", type=float, default=300.0,
+                           help="seconds between rescans where inotify cannot be used (default 300)")
+        watch.add_argument("--periodic", action="store_true",
+                           help="rescan every --rescan-every seconds instead of watching (a web root on NFS)")
+        watch.add_argument("--json", action="store_true", help="print each run and its findings as one JSON line")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "scan-page":
             self.scan_page(options)
         elif action == "scan-files":
             self.scan_files(options)
+        elif action == "watch":
+            self.watch(options)
         else:
             self.stdout.write(cli_site.ACTIONS[action](self.site(options["site"]), options))
 
@@ -120,3 +136,40 @@ class Command(BaseCommand):
             self.stdout.write(f"  {item['severity']:<8} {item['verdict']:<10} {item['path']}")
             for reason in item["reasons"]:
                 self.stdout.write(f"           {reason}")
+
+    def watch(self, options: dict[str, Any]) -> None:
+        from jagaweb.guard.checking import check_summary_of
+        from jagaweb.guard.models import GuardRun
+        from jagaweb.guard.watching import WatchError, WatchOptions, sites_to_watch, watch_sites
+
+        try:
+            sites = sites_to_watch(options["sites"])
+        except WatchError as exc:
+            raise CommandError(str(exc)) from exc
+        if not sites:
+            raise CommandError(_("No site to watch: none is active with a web root here whose guard checks files"))
+        settings = WatchOptions(debounce=options["debounce"], max_delay=options["max_delay"],
+                                rescan_every=options["rescan_every"], periodic=options["periodic"])
+        writing = threading.Lock()  # lines of several sites' threads are not interleaved
+
+        def say(message: str) -> None:
+            with writing:
+                self.stderr.write(message)
+
+        def on_run(site: Site, run: GuardRun) -> None:
+            line = json.dumps(cli_site.run_dict(run), ensure_ascii=False) if options["json"] else _(
+                "%(site)s: %(verdict)s (%(summary)s)") % {
+                "site": site.slug, "verdict": run.get_verdict_display(), "summary": check_summary_of(run)}
+            with writing:
+                self.stdout.write(line)
+                self.stdout.flush()
+
+        stop = threading.Event()
+        previous = {number: signal.signal(number, lambda _number, _frame: stop.set())
+                    for number in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            say(_("Watching %(sites)s; stop with Ctrl-C or SIGTERM") % {"sites": ", ".join(s.slug for s in sites)})
+            watch_sites(sites, stop=stop, options=settings, say=say, on_run=on_run)
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
