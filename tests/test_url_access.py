@@ -129,7 +129,7 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "monitor-check-accept-baseline": "monitor_check", "monitor-result-detail": "monitor_result",
     "monitor-incident-detail": "monitor_incident", "monitor-incident-acknowledge": "monitor_incident",
     "monitor-window-detail": "monitor_window",
-    "demo:site_stop": "site", "demo:site_start": "site",
+    "demo:site_stop": "site", "demo:site_start": "site", "demo:site_attack": "site",
     "guard:site": "site", "guard:site_runs": "site", "guard:profile_edit": "site", "guard:known_good": "site",
     "guard:check_now": "site", "guard:restore_now": "site", "guard:pending": "site",
     "guard:run_detail": "guard_run", "guard:run_progress": "guard_run",

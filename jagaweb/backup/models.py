@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jagaweb.backup.choices import Operation, RunState, TargetKind
-from jagaweb.backup.store.retention import Policy
+from jagaweb.backup.store.repository import SnapshotInfo
+from jagaweb.backup.store.retention import Policy, select
 from jagaweb.backup.targets import build_target
 from jagaweb.backup.targets.base import Target
 from jagaweb.crypto import EncryptedTextField
@@ -156,3 +157,13 @@ class Snapshot(models.Model):
     @property
     def short_id(self) -> str:
         return self.snapshot_id[:8]
+
+
+def snapshots_to_forget(plan: BackupPlan, snapshots: list[SnapshotInfo], now: datetime) -> list[SnapshotInfo]:
+    """The site's snapshots on the plan's medium that its retention policy lets go. A snapshot marked trusted
+    is never among them: the guard compares the web root with it and restores from it."""
+    mine = [info for info in snapshots if info.source == plan.site.slug]
+    _keep, forget = select(mine, plan.policy(), now)
+    trusted = set(Snapshot.objects.filter(site=plan.site, target=plan.target, trusted=True)
+                  .values_list("snapshot_id", flat=True))
+    return [info for info in forget if info.id not in trusted]

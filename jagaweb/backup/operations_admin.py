@@ -12,7 +12,7 @@ from django.utils import timezone
 from jagaweb.activity.log import Actor, record
 from jagaweb.backup import verbs
 from jagaweb.backup.choices import Operation, TargetKind
-from jagaweb.backup.models import BackupPlan, BackupRun, BackupTarget, Snapshot
+from jagaweb.backup.models import BackupPlan, BackupRun, BackupTarget, Snapshot, snapshots_to_forget
 from jagaweb.backup.operations import open_repository, plan_of
 from jagaweb.backup.runs import human_size, recorded_run
 from jagaweb.inventory.models import Site
@@ -94,15 +94,13 @@ def export_archive(site: Site, snapshot_id: str, out: Path, actor: Actor, fmt: s
 
 def prune_backups(site: Site, actor: Actor, dry_run: bool = False) -> BackupRun:
     from jagaweb.backup.store.prune import prune
-    from jagaweb.backup.store.retention import select
 
     plan = plan_of(site)
     with recorded_run(site, Operation.PRUNE, actor) as run:
         repo = open_repository(site)
         try:
             with repo.locked():
-                mine = [s for s in repo.snapshots() if s.source == site.slug]
-                _keep, forget = select(mine, plan.policy(), timezone.localtime())
+                forget = snapshots_to_forget(plan, repo.snapshots(), timezone.localtime())
                 report = prune(repo, [s.id for s in forget], dry_run=dry_run)
         finally:
             repo.target.close()

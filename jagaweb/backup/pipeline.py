@@ -9,14 +9,13 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from jagaweb.backup.models import BackupPlan, BackupRun, Snapshot
+from jagaweb.backup.models import BackupPlan, BackupRun, Snapshot, snapshots_to_forget
 from jagaweb.backup.site_sources import database_source
 from jagaweb.backup.sources.paths import ExtraPathsSource
 from jagaweb.backup.sources.webroot import WebRootSource
 from jagaweb.backup.store.archiver import Archiver, Progress
 from jagaweb.backup.store.manifest import Manifest
 from jagaweb.backup.store.repository import Repository, SnapshotInfo
-from jagaweb.backup.store.retention import select
 from jagaweb.backup.targets.base import Target
 from jagaweb.inventory.models import Site
 from jagaweb.steps import Step
@@ -156,8 +155,7 @@ class ApplyRetention(Step[BackupContext]):
     name = "apply the retention policy"
 
     def run(self, context: BackupContext) -> None:
-        mine = [s for s in context.repository.snapshots() if s.source == context.site.slug]
-        _keep, forget = select(mine, context.plan.policy(), timezone.localtime())
+        forget = snapshots_to_forget(context.plan, context.repository.snapshots(), timezone.localtime())
         for info in forget:
             context.repository.forget(info.id)
         Snapshot.objects.filter(

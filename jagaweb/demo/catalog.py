@@ -70,6 +70,8 @@ SAMPLE_SITES: tuple[SiteSpec, ...] = (
 ORG_MEMBER_SITE = "disdik"
 # The site the demo's banner suggests switching off, to watch the dashboard show it down.
 STOPPABLE_SITE = "disdik"
+# The site `jagaweb demo attack` attacks unless told another.
+ATTACKED_SITE = "diskominfo"
 
 
 def spec_for(slug: str) -> SiteSpec:

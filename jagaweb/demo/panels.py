@@ -1,5 +1,6 @@
 """In a demo, a sample site's page gets a switch: stop its web server (to watch the monitoring notice)
-and start it again. Registered only where a demo runs (its demo.json is in the data directory)."""
+and start it again; and an attack button (to watch the guard find, alert on and restore it). Registered
+only where a demo runs (its demo.json is in the data directory)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from jagaweb.demo.guarding import not_ready
 from jagaweb.demo.sites import DemoSite, load_sites, state_file
 from jagaweb.inventory.models import Site
 from jagaweb.inventory.panels import Panel, register
@@ -21,7 +23,8 @@ def demo_site_for(site: Site) -> DemoSite | None:
 
 def load(site: Site) -> dict[str, Any]:
     demo = demo_site_for(site)
-    return {"demo": demo, "stopped": demo.is_stopped() if demo else False}
+    return {"demo": demo, "stopped": demo.is_stopped() if demo else False,
+            "guard_problem": not_ready(site) if demo else ""}
 
 
 def register_if_demo() -> None:

@@ -21,9 +21,17 @@ from functools import partial
 from pathlib import Path
 from types import FrameType
 
-from jagaweb.demo.catalog import SAMPLE_SITES, STOPPABLE_SITE
+from jagaweb.demo.catalog import ATTACKED_SITE, SAMPLE_SITES, STOPPABLE_SITE
 from jagaweb.demo.ports import pick_port, pick_ports, port_is_free
-from jagaweb.demo.sites import DemoSite, load_sites, plan_sites, process_log, save_state, state_file
+from jagaweb.demo.sites import (
+    DemoSite,
+    load_sites,
+    load_web_port,
+    plan_sites,
+    process_log,
+    save_state,
+    state_file,
+)
 from jagaweb.demo.supervision import Announcer, DemoSupervisor, EnvChild, http_ready, tcp_ready
 from jagaweb.service.management.commands.serve import web_server_command
 from jagaweb.service.supervisor import Child, jagaweb_command
@@ -178,6 +186,9 @@ class DemoRun:
             f"  Access logs and web roots: {self.data_dir / 'demo' / 'sites'}",
             "  Switch a sample site off (its page has a button too) to see the dashboard show it down:",
             f"    jagaweb demo_site stop {STOPPABLE_SITE} --data-dir {self.data_dir}",
+            "  Plant a judi-online attack on a sample site (its page has a button too) to watch the guard",
+            "  find it and restore the site (a minute after the start, once its guard is prepared):",
+            f"    jagaweb demo attack {ATTACKED_SITE} --data-dir {self.data_dir}",
             "  The data directory is removed when the demo stops." if self.throwaway
             else "  The data directory is kept.",
             "Press Ctrl-C to stop.",
@@ -201,3 +212,14 @@ class DemoRun:
     def clean_up(self) -> None:
         if self.throwaway:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def attack_demo(data_dir: Path, site: str | None, *, cycle: bool) -> int:
+    """`jagaweb demo attack`: run `jagaweb demo_attack` with the environment of the demo in `data_dir` (its
+    database is only reachable through the settings read at start-up); returns its exit status."""
+    web_port = load_web_port(data_dir)
+    if web_port is None:
+        raise DemoError(f"no demo in {data_dir}: {state_file(data_dir)} is missing (use the --data-dir "
+                        "the demo's banner prints)")
+    argv = jagaweb_command("demo_attack", site or ATTACKED_SITE, *(["--cycle"] if cycle else []))
+    return subprocess.run(argv, env=child_environment(data_dir.resolve(), web_port), check=False).returncode

@@ -14,6 +14,7 @@ from jagaweb.activity.log import SystemJob, record
 from jagaweb.demo import verbs
 from jagaweb.demo.backups import set_up_backups
 from jagaweb.demo.catalog import EMAIL_DOMAIN, ORG_MEMBER_SITE, SiteSpec
+from jagaweb.demo.guarding import queue_preparation, set_up_guard
 from jagaweb.demo.monitoring import set_up_monitoring
 from jagaweb.demo.sites import DemoSite
 from jagaweb.inventory import verbs as inventory_verbs
@@ -117,8 +118,9 @@ def register_demo_sites(
 
     Besides the sites, this makes an operator ("operator", all sites) and a staff member of the
     education office ("opd", its site only), backs every site up to a folder of the data
-    directory every ten minutes and monitors each (see `demo.monitoring`). Without a password the
-    users cannot log in.
+    directory every ten minutes, monitors each (see `demo.monitoring`) and guards each (see
+    `demo.guarding`: the trusted backup and known-good state are queued for the worker). Without a
+    password the users cannot log in.
     """
     hosting = hosting_provider()
     server = demo_server(hosting, data_dir)
@@ -132,5 +134,6 @@ def register_demo_sites(
         })
     set_up_backups(data_dir, registered, ACTOR)
     set_up_monitoring(registered, ACTOR)
+    queue_preparation(set_up_guard(registered, ACTOR))
     record(verbs.PREPARED, actor=ACTOR, count=len(registered), data_dir=str(data_dir))
     return registered

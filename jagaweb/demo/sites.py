@@ -132,6 +132,15 @@ def save_state(data_dir: Path, web_port: int, sites: Sequence[DemoSite]) -> None
     path.write_text(json.dumps(state, indent=2), encoding="utf-8")
 
 
+def load_web_port(data_dir: Path) -> int | None:
+    """The port of the web interface of the demo in `data_dir`, or None when none was prepared there."""
+    try:
+        state = json.loads(state_file(data_dir).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return int(state["web_port"])
+
+
 def load_sites(data_dir: Path) -> list[DemoSite]:
     """The sites of the demo in `data_dir`, or an empty list when none was prepared there."""
     try:

@@ -5,7 +5,9 @@
 It listens on 127.0.0.1 only, serves GET and HEAD (POST gets 405, or 404 for a missing path),
 answers a directory with its index.html, and never serves anything outside its root: paths with
 `..` segments are refused and every file is resolved (symbolic links included) and checked to be
-under the root before it is opened.
+under the root before it is opened. The root's `.htaccess` rewrite rules are followed, in the small
+subset `jagaweb.demo.rewrite` describes, so cloaking planted there (`jagaweb demo attack`) is really
+served. The demo has no PHP: program files are refused rather than handed out as source.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from jagaweb.demo.accesslog import Hit, log_zone
+from jagaweb.demo.rewrite import Outcome, Request, RulesFile
 
 LOOPBACK = "127.0.0.1"
 INDEX = "index.html"
 CHUNK = 64 * 1024
 MAX_DISCARD = 1024 * 1024
 TEXT_TYPES = ("text/", "application/xml", "application/rss+xml", "application/javascript")
+HTACCESS = ".htaccess"
+PROGRAM_SUFFIXES = (".php", ".phtml", ".phar")
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -36,6 +41,7 @@ class SiteServer(ThreadingHTTPServer):
 
     def __init__(self, root: Path, port: int, log_path: Path) -> None:
         self.root = root.resolve()
+        self.rewrites = RulesFile(self.root / HTACCESS)
         self.zone = log_zone()
         self.log_lock = threading.Lock()
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +77,16 @@ def request_path(target: str) -> str | None:
     if not target.startswith("/"):
         return None
     return target.split("?", 1)[0].split("#", 1)[0]
+
+
+def rewrite_request(target: str, path: str, headers: dict[str, str]) -> Request | None:
+    """What the rewrite rules look at, or None when the path is not valid percent-encoded UTF-8."""
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    query = target.split("?", 1)[1].split("#", 1)[0] if "?" in target else ""
+    return Request(decoded, query, headers)
 
 
 def locate(root: Path, path: str) -> Path | None:
@@ -137,9 +153,23 @@ class SiteHandler(BaseHTTPRequestHandler):
         if path is None:
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
+        headers = dict(self.headers.items()) if self.headers else {}
+        request = rewrite_request(self.path, path, headers)
+        result = self.server.rewrites.current().apply(request) if request is not None else None
+        if result is None or result.outcome == Outcome.UNCHANGED:
+            self.serve_path(path, rewritten=False)
+        elif result.outcome == Outcome.REWRITE:
+            self.serve_path(quote(result.path), rewritten=True)
+        elif result.outcome == Outcome.REDIRECT:
+            self.reply_error(HTTPStatus(result.status), {"Location": result.location})
+        else:
+            self.send_error(HTTPStatus.FORBIDDEN if result.outcome == Outcome.FORBIDDEN else HTTPStatus.GONE)
+
+    def serve_path(self, path: str, *, rewritten: bool) -> None:
         target = locate(self.server.root, path)
         if target is not None and target.is_dir():
-            if not path.endswith("/"):
+            # A rewrite to a folder is served in place; a visitor's own address gets its slash first.
+            if not path.endswith("/") and not rewritten:
                 self.redirect("/" + path.lstrip("/") + "/")
                 return
             target = target / INDEX
@@ -148,7 +178,7 @@ class SiteHandler(BaseHTTPRequestHandler):
                 return
         if target is None or not target.is_file():
             self.send_error(HTTPStatus.NOT_FOUND)
-        elif target.name.startswith(".ht"):
+        elif target.name.startswith(".ht") or target.suffix.lower() in PROGRAM_SUFFIXES:
             self.send_error(HTTPStatus.FORBIDDEN)
         else:
             self.send_file(target)

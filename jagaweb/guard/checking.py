@@ -20,7 +20,7 @@ from jagaweb.backup.store.sealing import WrongPassphrase
 from jagaweb.backup.targets.base import TargetError
 from jagaweb.guard import verbs
 from jagaweb.guard.choices import FindingState, RunKind, Severity, Source, Verdict
-from jagaweb.guard.findings import Draft, worst
+from jagaweb.guard.findings import SEVERITY_ORDER, Draft, worst
 from jagaweb.guard.integrity import Change
 from jagaweb.guard.models import Finding, GuardProfile, GuardRun, all_identities
 from jagaweb.guard.outside import key_pages, observe_all, page_drafts, read_sitemap, sitemap_drafts
@@ -175,7 +175,12 @@ class LogAndAlert(Step[CheckContext]):
         record(verb, actor=context.actor, site=site, target=run, severity=log_severity(run.severity),
                site_name=site.name, summary=summary, verdict=str(run.verdict), findings=len(context.drafts))
         if attacks and is_new_attack(run, attacks):
-            lines = [f"- {d.source}: {d.location} ({d.verdict})" for d in attacks[:10]]
+            # The worst first, and every view represented: ten page findings must not hide the webshell.
+            ranked = sorted(attacks, key=lambda d: (-SEVERITY_ORDER.index(d.severity), d.source, d.location))
+            shown = list({d.source: d for d in reversed(ranked)}.values())
+            shown += [d for d in ranked if d not in shown][: max(0, 10 - len(shown))]
+            shown.sort(key=ranked.index)
+            lines = [f"- {d.source}: {d.location} ({d.verdict})" for d in shown]
             alert(run, f"SERANGAN / ATTACK {site.name}: {run.get_verdict_display()}", "\n".join(lines))
 
 

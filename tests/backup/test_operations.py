@@ -186,3 +186,24 @@ def test_sftp_medium_trusted_on_first_use_then_backed_up_and_restored(planned_si
         (web_root / "index.html").write_text("deface")
         operations.restore_files(planned_site, snapshot, JOB)
         assert (web_root / "index.html").read_text() == "<h1>Dinas Kominfo</h1>"
+
+
+def test_retention_never_forgets_a_trusted_snapshot(planned_site, web_root):
+    plan = planned_site.backup_plan
+    plan.keep_last, plan.keep_daily, plan.keep_weekly, plan.keep_monthly, plan.keep_yearly = 1, 0, 0, 0, 0
+    plan.save()
+    first = operations.run_backup(planned_site, JOB)
+    Snapshot.objects.filter(snapshot_id=first.snapshot_id).update(trusted=True)
+    for number in range(3):
+        (web_root / f"berita/baru-{number}.html").write_text(f"<p>Berita {number}</p>")
+        latest = operations.run_backup(planned_site, JOB)
+    kept = set(Snapshot.objects.filter(site=planned_site).values_list("snapshot_id", flat=True))
+    assert kept == {first.snapshot_id, latest.snapshot_id}
+    from jagaweb.backup.operations_admin import prune_backups
+
+    prune_backups(planned_site, JOB)
+    repo = operations.open_repository(planned_site)
+    try:
+        assert {info.id for info in repo.snapshots()} == kept
+    finally:
+        repo.target.close()

@@ -102,3 +102,13 @@ def test_without_a_trusted_backup_every_file_is_scanned_by_the_rules(guarded: Si
     assert "wp-content/uploads/2024/cache.php" in files
     assert "tentang.html" not in files  # nothing to compare with: deletions cannot be known
     assert any("no trusted backup" in note for note in run.report["notes"])
+
+
+def test_the_alert_names_the_worst_finding_of_every_view(guarded: Site, web_root: Path) -> None:
+    from jagaweb.notify.models import Message
+
+    trust_a_backup(guarded)
+    attack(web_root)
+    run_check(guarded, JOB)
+    alert = Message.objects.get(site=guarded, title__contains="ATTACK")
+    assert "wp-content/uploads/2024/cache.php" in alert.body.splitlines()[1]  # critical: the first line

@@ -12,16 +12,16 @@ from django.core.management import call_command
 from jagaweb.activity.models import Event
 from jagaweb.guard.checking import run_check
 from jagaweb.guard.choices import FindingState, RunKind, RunState, Source, Verdict
-from jagaweb.guard.models import Finding, GuardProfile, GuardRun, all_identities
 from jagaweb.guard.inside import PREFIX, compare_site, snapshot_manifest
+from jagaweb.guard.models import Finding, GuardProfile, GuardRun, all_identities
 from jagaweb.guard.repair import Change, read_evidence, repair_steps, repair_tree
 from jagaweb.guard.restoring import quarantine_root, run_restore
 from jagaweb.inventory.models import Site
 from jagaweb.steps import StepFailed
 from tests.guard.siteserver import GuardSite, is_googlebot
 from tests.guard.test_check_files import JOB, WEBSHELL, attack, trust_a_backup
-from tests.guard.test_check_files import guarded as guarded  # noqa: F401  (fixture)
-from tests.guard.test_check_files import web_root as web_root  # noqa: F401  (fixture)
+from tests.guard.test_check_files import guarded as guarded
+from tests.guard.test_check_files import web_root as web_root
 
 pytestmark = pytest.mark.django_db
 

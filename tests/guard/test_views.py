@@ -4,8 +4,8 @@ were found, approving a finding, "check now" queueing a task the page then follo
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
