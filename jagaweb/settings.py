@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "jagaweb.monitor",
     "jagaweb.guard",
     "jagaweb.logwatch",
+    "jagaweb.sop",
+    "jagaweb.renewals",
     "jagaweb.dashboard",
     "jagaweb.service",
     "jagaweb.demo",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RenewalsConfig(AppConfig):
+    name = "jagaweb.renewals"
+    verbose_name = _("Service renewals")
