@@ -212,6 +212,8 @@ JAGAWEB_MONITOR_PER_HOST = env_int("JAGAWEB_MONITOR_PER_HOST", 4, minimum=1, max
 JAGAWEB_MONITOR_KEEP_RESULTS_HOURS = env_int("JAGAWEB_MONITOR_KEEP_RESULTS_HOURS", 48, minimum=1)
 JAGAWEB_MONITOR_KEEP_MINUTES_HOURS = env_int("JAGAWEB_MONITOR_KEEP_MINUTES_HOURS", 48, minimum=1)
 JAGAWEB_MONITOR_KEEP_HOURS_DAYS = env_int("JAGAWEB_MONITOR_KEEP_HOURS_DAYS", 90, minimum=1)
+# SOPs (jagaweb.sop): the institution's own definitions (copies of the built-ins, adapted).
+SOP_DEFINITIONS_DIR = env_path("JAGAWEB_SOP_DIR", DATA_DIR / "sop")
 # Guard (jagaweb.guard): the browser that takes screenshots.
 JAGAWEB_CHROMIUM = env_str("JAGAWEB_CHROMIUM", "/usr/bin/chromium")
 JAGAWEB_RDAP_BOOTSTRAP_URL = env_str("JAGAWEB_RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/dns.json")
