@@ -1,0 +1,20 @@
+"""Apache's and Nginx's combined format: `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`.
+
+Fields a configuration appends after the user agent (Nginx's "$http_x_forwarded_for", a request time)
+are allowed and ignored."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jagaweb.logwatch.formats.base import FormatName, LogFormat, finish
+from jagaweb.logwatch.formats.clf import ClfLayout, parse_clf
+
+
+class CombinedFormat(LogFormat):
+    name = FormatName.COMBINED
+    label = "Apache/Nginx combined"
+    layout = ClfLayout(vhost=False, referer_agent=True)
+
+    def parse(self, lines: pl.DataFrame) -> pl.DataFrame:
+        return finish(parse_clf(lines, self.layout))

@@ -1,0 +1,19 @@
+"""Debian's Apache `vhost_combined`: `%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`.
+
+`vhost` is the host name without the port ("portal.example.go.id:443" gives "portal.example.go.id")."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jagaweb.logwatch.formats.base import FormatName, LogFormat, finish
+from jagaweb.logwatch.formats.clf import ClfLayout, parse_clf
+
+
+class VhostCombinedFormat(LogFormat):
+    name = FormatName.VHOST_COMBINED
+    label = "Apache vhost_combined"
+    layout = ClfLayout(vhost=True, referer_agent=True)
+
+    def parse(self, lines: pl.DataFrame) -> pl.DataFrame:
+        return finish(parse_clf(lines, self.layout))

@@ -1,0 +1,262 @@
+"""Scan access-log files: parse -> detect -> visitor statistics, batch by batch, with progress.
+
+Reading and parsing run in a second thread, a batch ahead of statistics and detection: Polars releases the
+interpreter lock while it works, so on two cores both halves run at once (on a million combined lines the
+two halves each take about half of the CPU time). Memory stays bounded by the few batches in flight and
+the grouped statistics.
+
+Detection comes from `jagaweb.logwatch.detect` (`detect_requests(frame)` per request and a `Behaviour` that
+keeps its windows across batches and files); when that package is missing the scan runs without it and
+says so (`ScanReport.detection`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from jagaweb.logwatch.formats import AUTO, detect_format, get_format
+from jagaweb.logwatch.formats.base import FormatName, LogFormat
+from jagaweb.logwatch.parse import ParsedBatch, UnparsedLine, chunk_lines, parse_chunk
+from jagaweb.logwatch.reader import DEFAULT_BATCH_BYTES, Chunk, LogReader, LogReadError
+from jagaweb.logwatch.stats import VisitorReport, VisitorStats
+
+FINDING_COLUMNS = ["file", "line", "ip", "time", "category", "rule", "severity", "request"]
+DETECTION_MIN_LINES = 50
+SAMPLES_PER_FILE = 5
+BATCHES_AHEAD = 1
+
+Progress = Callable[[int, int], None]
+FindingsSink = Callable[[pl.DataFrame], None]
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str = ""
+    detected: bool = False  # the format was worked out from the file's first lines
+    lines: int = 0
+    requests: int = 0
+    directives: int = 0
+    unparsed: Counter[str] = field(default_factory=Counter)
+    samples: list[UnparsedLine] = field(default_factory=list)
+    offset: int = 0  # just after the last line read: where a later read resumes
+    next_line: int = 1
+    error: str = ""
+
+    def add(self, batch: ParsedBatch) -> None:
+        self.lines += batch.lines
+        self.requests += len(batch.frame)
+        self.directives += batch.directives
+        self.unparsed.update({str(reason): count for reason, count in batch.unparsed.items()})
+        self.samples.extend(batch.samples[: SAMPLES_PER_FILE - len(self.samples)])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "format": self.format, "detected": self.detected, "lines": self.lines,
+            "requests": self.requests, "directives": self.directives, "unparsed": sum(self.unparsed.values()),
+            "unparsed_reasons": dict(sorted(self.unparsed.items())),
+            "unparsed_samples": [sample.as_dict() for sample in self.samples],
+            "offset": self.offset, "next_line": self.next_line, "error": self.error,
+        }
+
+
+@dataclass
+class ScanReport:
+    files: list[FileReport]
+    visitors: VisitorReport
+    detection: bool
+    findings: int = 0
+    findings_by: dict[str, Counter[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def lines(self) -> int:
+        return sum(report.lines for report in self.files)
+
+    @property
+    def requests(self) -> int:
+        return sum(report.requests for report in self.files)
+
+    @property
+    def unparsed(self) -> int:
+        return sum(sum(report.unparsed.values()) for report in self.files)
+
+    def as_dict(self, top: int = 10) -> dict[str, Any]:
+        return {
+            "lines": self.lines, "requests": self.requests, "unparsed": self.unparsed,
+            "seconds": round(self.seconds, 3),
+            "lines_per_second": round(self.lines / self.seconds) if self.seconds else None,
+            "files": [report.as_dict() for report in self.files],
+            "detection": self.detection,
+            "findings": {"total": self.findings,
+                         **{f"by_{key}": dict(counts.most_common()) for key, counts in self.findings_by.items()}},
+            "visitors": self.visitors.as_dict(top),
+        }
+
+
+class Detection:
+    """The detection package's two entry points, or nothing when it is not installed yet."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.detect_requests: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+        self.behaviour: Any = None
+        if not enabled:
+            return
+        try:
+            module = importlib.import_module("jagaweb.logwatch.detect")
+        except ImportError:
+            return
+        # while the package is being built it may offer one entry point without the other
+        self.detect_requests = getattr(module, "detect_requests", None)
+        behaviour = getattr(module, "Behaviour", None)
+        self.behaviour = behaviour() if behaviour is not None else None
+
+    @property
+    def enabled(self) -> bool:
+        return self.detect_requests is not None
+
+    def findings(self, frame: pl.DataFrame) -> pl.DataFrame | None:
+        if self.detect_requests is None or not len(frame):
+            return None
+        found = [self.detect_requests(frame)]
+        if self.behaviour is not None:
+            found.append(self.behaviour.feed(frame))
+        found = [part for part in found if part is not None and len(part)]
+        if not found:
+            return None
+        # the agreed columns first; whatever else detection adds (an explanation, say) is kept after them
+        both = pl.concat(found, how="diagonal_relaxed")
+        return both.select(*FINDING_COLUMNS, *(name for name in both.columns if name not in FINDING_COLUMNS))
+
+
+@dataclass
+class Parsed:
+    """What the parsing thread hands over: a batch and where the scan stands."""
+
+    batch: ParsedBatch
+    done_bytes: int
+
+
+class Scan:
+    def __init__(self, paths: Sequence[Path | str], log_format: str, batch_bytes: int) -> None:
+        self.paths = [Path(path) for path in paths]
+        self.log_format = log_format
+        self.batch_bytes = batch_bytes
+        self.files = [FileReport(str(path)) for path in paths]
+        self.total_bytes = sum(path.stat().st_size for path in self.paths if path.is_file())
+
+    def batches(self) -> Iterator[Parsed]:
+        finished_bytes = 0
+        for path, report in zip(self.paths, self.files, strict=True):
+            try:
+                reader = LogReader(path, batch_bytes=self.batch_bytes)
+            except OSError as exc:
+                report.error = exc.strerror or str(exc)
+                continue
+            try:
+                for batch in self.parse_file(reader, report):
+                    report.offset, report.next_line = reader.offset, reader.next_line
+                    yield Parsed(batch, finished_bytes + reader.read_bytes)
+            except LogReadError as exc:
+                report.error = str(exc.__cause__ or exc)
+            report.offset, report.next_line = reader.offset, reader.next_line
+            finished_bytes += reader.size
+
+    def parse_file(self, reader: LogReader, report: FileReport) -> Iterator[ParsedBatch]:
+        chunks = iter(reader)
+        waiting: list[Chunk] = []
+        if self.log_format == AUTO:
+            # enough lines to judge by, even when batches are tiny
+            for chunk in chunks:
+                waiting.append(chunk)
+                if sum(piece.lines for piece in waiting) >= DETECTION_MIN_LINES:
+                    break
+            found = detect_format(pl.concat([chunk_lines(piece) for piece in waiting])) if waiting else None
+            log_format: LogFormat = get_format(found or FormatName.COMBINED)
+            report.detected = found is not None
+        else:
+            log_format = get_format(self.log_format)
+        report.format = str(log_format.name)
+        for chunk in itertools.chain(waiting, chunks):
+            batch = parse_chunk(chunk, log_format, sample_limit=SAMPLES_PER_FILE - len(report.samples))
+            report.add(batch)
+            yield batch
+
+
+def read_ahead(source: Iterator[Parsed]) -> Iterator[Parsed]:
+    """Run `source` in a thread, `BATCHES_AHEAD` items ahead of the consumer."""
+    handoff: queue.Queue[Parsed | BaseException | None] = queue.Queue(maxsize=BATCHES_AHEAD)
+    stop = threading.Event()
+
+    def offer(item: Parsed | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not offer(item):
+                    return
+            offer(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            offer(exc)
+
+    worker = threading.Thread(target=produce, name="logwatch-parse", daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: bool = True,
+               time_zone: str = "UTC", batch_bytes: int = DEFAULT_BATCH_BYTES,
+               on_findings: FindingsSink | None = None, progress: Progress | None = None) -> ScanReport:
+    """Parse every file (format given or detected per file), run detection, gather visitor statistics.
+
+    `on_findings` gets every non-empty findings frame (FINDING_COLUMNS first, then any others detection
+    adds) as soon as it is found; `progress` gets (bytes read, total bytes) of the files on disk."""
+    if log_format != AUTO:
+        get_format(log_format)  # an unknown name fails before any work
+    started = time.perf_counter()
+    stats = VisitorStats(time_zone)
+    scan = Scan(paths, log_format, batch_bytes)
+    detection = Detection(detect)
+    counts: dict[str, Counter[str]] = {key: Counter() for key in ("severity", "category", "rule")}
+    total = 0
+    for parsed in read_ahead(scan.batches()):
+        stats.feed(parsed.batch.frame)
+        found = detection.findings(parsed.batch.frame)
+        if found is not None:
+            total += len(found)
+            for key, counter in counts.items():
+                counter.update(dict(found.group_by(key).len().iter_rows()))
+            if on_findings is not None:
+                on_findings(found)
+        if progress is not None:
+            progress(parsed.done_bytes, scan.total_bytes)
+    if progress is not None:
+        progress(scan.total_bytes, scan.total_bytes)
+    return ScanReport(files=scan.files, visitors=stats.report(), detection=detection.enabled, findings=total,
+                      findings_by=counts if detection.enabled else {}, seconds=time.perf_counter() - started)
+

@@ -1,0 +1,88 @@
+"""`jagaweb logs scan`: the summary (text and --json) and --findings as JSON lines, through call_command."""
+
+import gzip
+import json
+from datetime import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from jagaweb.logwatch.scan import Detection
+from tests.logwatch.helpers import FIXTURES, FORMATS
+
+ATTACKS = (
+    b'45.9.9.9 - - [13/Nov/2026:02:00:00 +0700] "GET /index.php?id=1%27%20UNION%20SELECT%20username,password'
+    b'%20FROM%20users--%20- HTTP/1.1" 200 512 "-" "sqlmap/1.8.4#stable (https://sqlmap.org)"\n'
+    b'45.9.9.9 - - [13/Nov/2026:02:00:01 +0700] "GET /download?file=../../../../etc/passwd HTTP/1.1" 404 196 '
+    b'"-" "sqlmap/1.8.4#stable (https://sqlmap.org)"\n'
+)
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("logs", "scan", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_json_summary(settings):
+    settings.TIME_ZONE = "Asia/Jakarta"
+    out, _ = run(str(FIXTURES / "stats.log"), "--json", "--top", "2")
+    summary = json.loads(out)
+    assert (summary["lines"], summary["requests"], summary["unparsed"]) == (9, 8, 1)
+    file = summary["files"][0]
+    assert (file["format"], file["detected"], file["unparsed_reasons"]) == ("combined", True, {"unrecognised": 1})
+    visitors = summary["visitors"]
+    assert visitors["totals"]["visitors"] == 6  # the days are Jakarta's (TIME_ZONE)
+    assert [day["date"] for day in visitors["daily"]] == ["2026-11-12", "2026-11-13"]
+    assert len(visitors["top"]["paths"]) == 2
+    assert summary["detection"] == Detection(True).enabled
+
+
+def test_findings_as_json_lines(tmp_path):
+    log = tmp_path / "access.log.1.gz"
+    log.write_bytes(gzip.compress((FIXTURES / "stats.log").read_bytes() + ATTACKS))
+    out_file = tmp_path / "findings.jsonl"
+    out, _ = run(str(log), "--findings", str(out_file), "--json")
+    summary = json.loads(out)
+    records = [json.loads(line) for line in out_file.read_text().splitlines()]
+    # what detection finds is its own business; here: every finding is complete and points at a real line
+    assert len(records) == summary["findings"]["total"]
+    lines = (FIXTURES / "stats.log").read_bytes().splitlines() + ATTACKS.splitlines()
+    for record in records:
+        assert {"file", "line", "ip", "time", "category", "rule", "severity", "request"} <= set(record)
+        assert record["file"] == str(log)
+        assert 1 <= record["line"] <= len(lines)
+        assert record["ip"].encode() == lines[record["line"] - 1].split(b" ")[0]
+        assert datetime.fromisoformat(record["time"]).utcoffset() is not None
+    if not summary["detection"]:
+        assert records == []
+
+
+def test_text_summary():
+    out, _ = run(str(FIXTURES / "stats.log"), str(FORMATS / "w3c.log"))
+    assert "stats.log: combined (detected), 9 lines, 8 requests, 1 unparsed" in out
+    assert "w3c.log: w3c (detected), 10 lines, 3 requests, 1 unparsed" in out
+    assert "line 8 (unrecognised): 'this line is not from a web server'" in out
+    assert "Visitors: 11 requests" in out
+    assert "Status codes: 200 " in out
+
+
+def test_format_option():
+    out, _ = run(str(FORMATS / "common.log"), "--format", "combined", "--json")
+    file = json.loads(out)["files"][0]
+    assert (file["format"], file["detected"], file["requests"], file["unparsed"]) == ("combined", False, 0, 3)
+    with pytest.raises(SystemExit):  # argparse refuses a format it does not know
+        run(str(FORMATS / "common.log"), "--format", "nginx")
+
+
+def test_missing_files(tmp_path):
+    with pytest.raises(CommandError, match="No log file could be read"):
+        run(str(tmp_path / "nope.log"))
+    out, err = run(str(tmp_path / "nope.log"), str(FORMATS / "common.log"), "--json")
+    assert "nope.log" in err and json.loads(out)["requests"] == 3
+
+
+def test_unwritable_findings_file(tmp_path):
+    with pytest.raises(CommandError, match="Cannot write"):
+        run(str(FORMATS / "common.log"), "--findings", str(tmp_path / "no-such-dir" / "out.jsonl"))

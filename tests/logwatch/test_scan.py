@@ -1,0 +1,98 @@
+"""`scan_paths`: several files and formats, batches of any size, gzip, progress, errors, detection hand-off."""
+
+import gzip
+import shutil
+
+import polars as pl
+import pytest
+
+from jagaweb.logwatch.formats import AUTO
+from jagaweb.logwatch.scan import FINDING_COLUMNS, Detection, Scan, scan_paths
+from tests.logwatch.helpers import FIXTURES, FORMATS
+
+
+def test_files_of_different_formats_in_one_scan():
+    paths = [FORMATS / "combined.log", FORMATS / "w3c.log", FORMATS / "json.log"]
+    report = scan_paths(paths, detect=False)
+    summary = {(file.format, file.detected, file.lines, file.requests, file.directives) for file in report.files}
+    assert summary == {("combined", True, 6, 6, 0), ("w3c", True, 10, 3, 6), ("json", True, 4, 3, 0)}
+    assert (report.lines, report.requests, report.unparsed) == (20, 12, 2)
+    assert report.visitors.totals()["requests"] == 12
+    assert not report.detection and report.findings == 0
+
+
+def test_given_format_is_used_for_every_file():
+    report = scan_paths([FORMATS / "combined.log"], log_format="common", detect=False)
+    assert (report.files[0].format, report.files[0].detected, report.requests) == ("common", False, 0)
+    with pytest.raises(ValueError, match="unknown log format"):
+        scan_paths([FORMATS / "combined.log"], log_format="nginx")
+
+
+def test_tiny_batches_give_the_same_result(tmp_path):
+    big = scan_paths([FIXTURES / "stats.log"], detect=False, time_zone="Asia/Jakarta")
+    tiny = scan_paths([FIXTURES / "stats.log"], detect=False, time_zone="Asia/Jakarta", batch_bytes=3)
+    assert tiny.visitors.as_dict() == big.visitors.as_dict()
+    assert tiny.files[0].as_dict() == big.files[0].as_dict()
+    assert big.files[0].as_dict()["unparsed_samples"] == [
+        {"line": 8, "reason": "unrecognised", "text": "this line is not from a web server"}]
+
+
+def test_line_numbers_across_batches_and_gzip(tmp_path):
+    """Request frames handed to detection carry each file's own line numbers, whatever the batch size."""
+    rotated = tmp_path / "access.log.2.gz"
+    rotated.write_bytes(gzip.compress((FIXTURES / "stats.log").read_bytes()))
+    plain = tmp_path / "access.log"
+    shutil.copyfile(FORMATS / "combined.log", plain)
+    scan = Scan([rotated, plain], AUTO, batch_bytes=7)
+    parsed = list(scan.batches())
+    assert len(parsed) > 10
+    lines = pl.concat([item.batch.frame.select("file", "line") for item in parsed])
+    assert lines.filter(pl.col("file") == str(rotated))["line"].to_list() == [1, 2, 3, 4, 5, 6, 7, 9]
+    assert lines.filter(pl.col("file") == str(plain))["line"].to_list() == [1, 2, 3, 4, 5, 6]
+    assert scan.files[0].offset == len((FIXTURES / "stats.log").read_bytes())
+
+
+def test_progress_reaches_the_total(tmp_path):
+    calls = []
+    scan_paths([FIXTURES / "stats.log", FORMATS / "json.log"], detect=False, batch_bytes=100,
+               progress=lambda done, total: calls.append((done, total)))
+    total = (FIXTURES / "stats.log").stat().st_size + (FORMATS / "json.log").stat().st_size
+    assert len(calls) > 3
+    assert all(seen_total == total for _, seen_total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert calls[-1] == (total, total)
+
+
+def test_unreadable_files_are_reported_and_the_others_scanned(tmp_path):
+    broken = tmp_path / "broken.log.gz"
+    broken.write_bytes(gzip.compress(b"x" * 10_000)[:40])
+    report = scan_paths([tmp_path / "missing.log", broken, FORMATS / "common.log"], detect=False)
+    missing, cut, good = report.files
+    assert "No such file" in missing.error
+    assert cut.error and good.error == "" and good.requests == 3
+
+
+def test_detection_hand_off():
+    """Without relying on what detection finds: it runs when the package is there, and its findings reach
+    the sink with the agreed columns, counted once."""
+    sink = []
+    report = scan_paths([FORMATS / "combined.log", FIXTURES / "stats.log"], on_findings=sink.append)
+    assert report.detection == Detection(True).enabled
+    assert sum(len(frame) for frame in sink) == report.findings
+    for frame in sink:
+        assert frame.columns[: len(FINDING_COLUMNS)] == FINDING_COLUMNS
+    if report.detection:
+        assert set(report.findings_by) == {"severity", "category", "rule"}
+        assert sum(report.findings_by["severity"].values()) == report.findings
+    off = scan_paths([FORMATS / "combined.log"], detect=False, on_findings=sink.append)
+    assert not off.detection and off.findings == 0 and off.findings_by == {}
+
+
+def test_as_dict_is_json_ready():
+    import json
+
+    report = scan_paths([FIXTURES / "stats.log"], detect=False)
+    data = json.loads(json.dumps(report.as_dict()))
+    assert set(data) == {"lines", "requests", "unparsed", "seconds", "lines_per_second", "files", "detection",
+                         "findings", "visitors"}
+    assert data["files"][0]["unparsed_reasons"] == {"unrecognised": 1}
