@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("jagaweb.backup.api")),
     path("", include("jagaweb.monitor.api")),
     path("", include("jagaweb.guard.api")),
+    path("", include("jagaweb.renewals.api")),
     path("", include("jagaweb.people.api")),
 ]

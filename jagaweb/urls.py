@@ -15,6 +15,7 @@ urlpatterns = [
     path("notify/", include("jagaweb.notify.urls")),
     path("backup/", include("jagaweb.backup.urls")),
     path("guard/", include("jagaweb.guard.urls")),
+    path("renewals/", include("jagaweb.renewals.urls")),
     path("", include("jagaweb.monitor.urls")),  # /monitor/..., and the public /status/<slug>/ and /hb/<token>
     path("people/", include("jagaweb.people.urls")),
     path("demo/", include("jagaweb.demo.urls")),  # a demo's sample sites switched off and on

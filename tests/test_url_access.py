@@ -28,6 +28,7 @@ from jagaweb.monitor.models import Check, Incident, MaintenanceWindow, Result
 from jagaweb.notify.models import Channel, Delivery, Message
 from jagaweb.people.choices import RoleKind
 from jagaweb.people.models import Role
+from jagaweb.renewals.models import Renewal, Service
 
 PUBLIC = {"login", "logout", "set_language", "health",
           # Anonymous by design: an organisation's public status page, and the heartbeat a cron job calls
@@ -82,7 +83,12 @@ def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> 
     guard_run = GuardRun.objects.create(site=site_b, verdict=Verdict.JUDOL, severity=Severity.CRITICAL)
     guard_finding = Finding.objects.create(run=guard_run, site=site_b, source=Source.PAGE, location=site_b.url,
                                            verdict=Verdict.JUDOL, severity=Severity.CRITICAL)
+    renewal_service = Service.objects.create(organisation=org_b, site=site_b, kind="hosting", name="Hosting Disdik",
+                                             period_end=timezone.localdate())
+    renewal = Renewal.objects.create(service=renewal_service, period_start=timezone.localdate(),
+                                     period_end=timezone.localdate() + timedelta(days=365), invoice="renewals/x.pdf")
     return {
+        "renewal_service": renewal_service, "renewal": renewal,
         "guard_run": guard_run, "guard_finding": guard_finding,
         "guard_image": SimpleNamespace(path=f"{site_b.slug}/baseline.png"),
         "monitor_check": monitor_check, "monitor_incident": monitor_incident, "monitor_result": monitor_result,
@@ -136,6 +142,11 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "guard:finding_detail": "guard_finding", "guard:finding_approve": "guard_finding", "guard:image": "guard_image",
     "guard-profile-detail": "site", "guard-run-detail": "guard_run", "guard-finding-detail": "guard_finding",
     "guard-finding-approve": "guard_finding",
+    "renewals:service_detail": "renewal_service", "renewals:service_update": "renewal_service",
+    "renewals:service_delete": "renewal_service", "renewals:renew": "renewal_service",
+    "renewals:refresh": "renewal_service", "renewals:invoice": "renewal",
+    "renewal-service-detail": "renewal_service", "renewal-service-refresh": "renewal_service",
+    "renewal-detail": "renewal", "renewal-invoice": "renewal",
 }
 
 

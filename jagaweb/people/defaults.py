@@ -30,6 +30,7 @@ WORK = (
     "monitor.change_maintenancewindow", "monitor.change_monitorprofile",
     "guard.add_guardrun", "guard.change_finding", "guard.change_guardprofile", "guard.restore_site",
     "guard.approve_finding",
+    "renewals.add_service", "renewals.change_service", "renewals.add_renewal",
 )
 
 DEFAULT_ROLES = (
@@ -37,14 +38,15 @@ DEFAULT_ROLES = (
     DefaultRole(
         RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
         (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*",
-         "monitor.*", "guard.*"),
+         "monitor.*", "guard.*", "renewals.*", "sop.*_workinghours", "sop.*_dayoff"),
     ),
     DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, READ_ALL),
     DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5, ("inventory.view_site", "activity.view_event")),
     DefaultRole(
         RoleKind.ORG_MEMBER, "Staf OPD", 1,
         ("inventory.view_site", "inventory.view_organisation", "activity.view_event", "monitor.view_check",
-         "monitor.view_incident", "guard.view_guardrun", "guard.view_finding"),
+         "monitor.view_incident", "guard.view_guardrun", "guard.view_finding", "renewals.view_service",
+         "renewals.view_renewal"),
     ),
 )
 
