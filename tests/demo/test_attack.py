@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import http.client
 import unicodedata
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -43,6 +45,14 @@ from tests.demo.attack_world import BROWSER, GOOGLEBOT, PASSWORD, DemoWorld
 from tests.demo.attack_world import demo_world as demo_world  # a fixture, requested by name
 
 KIT_PATHS = {".htaccess", "index.php", DOORWAY, FANCY_DOORWAY, WEBSHELL, VERIFICATION_FILE, HOME}
+
+
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> Iterator[None]:
+    """The messages asserted here are the English source strings (the default language is Indonesian)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -1,8 +1,9 @@
 """`jagaweb sop validate FILE...`, `jagaweb sop list`, `jagaweb sop show NAME_OR_FILE`,
-`jagaweb sop copy NAME DEST.yaml [--force]`.
+`jagaweb sop copy NAME DEST.yaml [--force]`,
+`jagaweb sop render NAME_OR_FILE [--pdf OUT] [--html OUT]`.
 
-Each subcommand is a `do_<name>` method with its arguments declared in `add_arguments`; `render`
-(jagaweb.sop.render) and the run commands (start, runs) join them the same way.
+Each subcommand is a `do_<name>` method with its arguments declared in `add_arguments`; the run
+commands (start, runs) join them the same way.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ SUFFIX = ".yaml"
 
 
 class Command(BaseCommand):
-    help = "SOP definitions: validate, list, show and copy them."
+    help = "SOP definitions: validate, list, show, copy and render them."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
@@ -44,7 +45,11 @@ class Command(BaseCommand):
         copy.add_argument("destination", metavar="DEST.yaml",
                           help="a file name alone goes into the institution's definitions directory")
         copy.add_argument("--force", action="store_true", help="overwrite DEST when it exists")
-        # render: added with jagaweb.sop.render; start/runs: added with the runs.
+        render = sub.add_parser("render", help="the official SOP document as HTML and/or PDF (A4 landscape)")
+        render.add_argument("name", metavar="NAME_OR_FILE")
+        render.add_argument("--pdf", type=Path, metavar="OUT", help="write the PDF here (printed by Chromium)")
+        render.add_argument("--html", type=Path, metavar="OUT", help="write the self-contained HTML here")
+        # start/runs: added with the runs.
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"do_{action.replace('-', '_')}")(options)
@@ -104,6 +109,26 @@ class Command(BaseCommand):
                 "path": destination, "error": exc.strerror or exc}) from exc
         self.stdout.write(_("Copied %(name)s to %(path)s. Adapt it, then check it with: jagaweb sop validate "
                             "%(path)s") % {"name": name, "path": destination})
+
+    def do_render(self, options: dict[str, Any]) -> None:
+        # Imported here so that the other subcommands do not load Playwright.
+        from jagaweb.sop.render import PdfUnavailable, render_html, render_pdf
+
+        if options["pdf"] is None and options["html"] is None:
+            raise CommandError(_("Say where to write the document: --pdf OUT and/or --html OUT."))
+        definition = self.find(options["name"])
+        try:
+            if options["html"] is not None:
+                options["html"].write_text(render_html(definition), encoding="utf-8")
+                self.stdout.write(_("Wrote %(path)s") % {"path": options["html"]})
+            if options["pdf"] is not None:
+                render_pdf(definition, options["pdf"])
+                self.stdout.write(_("Wrote %(path)s") % {"path": options["pdf"]})
+        except OSError as exc:
+            raise CommandError(_("Cannot write %(path)s: %(error)s") % {
+                "path": exc.filename, "error": exc.strerror or exc}) from exc
+        except PdfUnavailable as exc:
+            raise CommandError(str(exc)) from exc
 
     @staticmethod
     def destination(written: str) -> Path:
