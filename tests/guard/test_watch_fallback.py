@@ -27,6 +27,8 @@ def test_the_watch_limit_falls_back_to_periodic_rescans(tmp_path: Path) -> None:
         open("/proc/sys/user/max_inotify_watches", "w").write("3")
         import django
         django.setup()
+        from django.utils import translation
+        translation.activate("en")  # the assertions read the English source strings
         from pathlib import Path
         from jagaweb.guard.watching import WatchOptions, keep_watching
         stop, ready, calls = threading.Event(), threading.Event(), []
