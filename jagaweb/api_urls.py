@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("jagaweb.backup.api")),
     path("", include("jagaweb.monitor.api")),
     path("", include("jagaweb.guard.api")),
+    path("", include("jagaweb.logwatch.api")),
     path("", include("jagaweb.renewals.api")),
+    path("", include("jagaweb.sop.api")),
     path("", include("jagaweb.people.api")),
 ]

@@ -185,6 +185,9 @@ SPECTACULAR_SETTINGS = {
         "GuardSeverityEnum": "jagaweb.guard.choices.Severity", "GuardRunStateEnum": "jagaweb.guard.choices.RunState",
         "GuardRunKindEnum": "jagaweb.guard.choices.RunKind", "FindingStateEnum": "jagaweb.guard.choices.FindingState",
         "IdentityEnum": "jagaweb.guard.choices.Identity",
+        "RunStateEnum": "jagaweb.sop.choices.RunState", "StepStateEnum": "jagaweb.sop.choices.StepState",
+        "CaseStateEnum": "jagaweb.sop.choices.CaseState", "RequestStateEnum": "jagaweb.sop.choices.RequestState",
+        "RoleKindEnum": "jagaweb.people.choices.RoleKind",
     },
 }
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from jagaweb.people.views import LoginView, LogoutView
 from jagaweb.service.views import health, set_language
+from jagaweb.sop.views_public import complaint_form
 
 urlpatterns = [
     path("", include("jagaweb.dashboard.urls")),
@@ -15,7 +16,10 @@ urlpatterns = [
     path("notify/", include("jagaweb.notify.urls")),
     path("backup/", include("jagaweb.backup.urls")),
     path("guard/", include("jagaweb.guard.urls")),
+    path("logwatch/", include("jagaweb.logwatch.urls")),
     path("renewals/", include("jagaweb.renewals.urls")),
+    path("sop/", include("jagaweb.sop.urls")),
+    path("keluhan/<slug:slug>/", complaint_form, name="complaint_form"),  # a site's public complaint form
     path("", include("jagaweb.monitor.urls")),  # /monitor/..., and the public /status/<slug>/ and /hb/<token>
     path("people/", include("jagaweb.people.urls")),
     path("demo/", include("jagaweb.demo.urls")),  # a demo's sample sites switched off and on

@@ -23,17 +23,22 @@ from jagaweb.guard.choices import Severity, Source, Verdict
 from jagaweb.guard.models import Finding, GuardRun
 from jagaweb.inventory.models import Server, Site, ThirdParty
 from jagaweb.jobs.models import JobRun, ScheduleEntry
+from jagaweb.logwatch.models import DailyVisitors, LogFinding
+from jagaweb.logwatch.models import Incident as LogIncident
 from jagaweb.monitor.choices import CheckKind, Status
 from jagaweb.monitor.models import Check, Incident, MaintenanceWindow, Result
 from jagaweb.notify.models import Channel, Delivery, Message
 from jagaweb.people.choices import RoleKind
 from jagaweb.people.models import Role
 from jagaweb.renewals.models import Renewal, Service
+from tests.sop.world_access import sop_objects
 
 PUBLIC = {"login", "logout", "set_language", "health",
           # Anonymous by design: an organisation's public status page, and the heartbeat a cron job calls
           # (its unguessable token is the credential); tests/monitor covers both.
-          "monitor:status_page", "monitor:heartbeat", "monitor:heartbeat_fail"}
+          "monitor:status_page", "monitor:heartbeat", "monitor:heartbeat_fail",
+          # A site's public complaint form (spam-protected); tests/sop covers it.
+          "complaint_form"}
 
 
 def patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -87,7 +92,16 @@ def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> 
                                              period_end=timezone.localdate())
     renewal = Renewal.objects.create(service=renewal_service, period_start=timezone.localdate(),
                                      period_end=timezone.localdate() + timedelta(days=365), invoice="renewals/x.pdf")
+    logwatch_incident = LogIncident.objects.create(site=site_b, ip="45.13.7.7", severity=Severity.HIGH,
+                                                   first_seen=timezone.now(), last_seen=timezone.now())
+    logwatch_finding = LogFinding.objects.create(site=site_b, incident=logwatch_incident, time=timezone.now(),
+                                                 ip="45.13.7.7", category="sqli", rule="union-select",
+                                                 severity=Severity.HIGH, file="/var/log/access.log", line=1)
+    logwatch_day = DailyVisitors.objects.create(site=site_b, date=timezone.localdate(), requests=10, visitors=2)
+    sop = sop_objects(site_b, third_party)
     return {
+        **sop,
+        "logwatch_incident": logwatch_incident, "logwatch_finding": logwatch_finding, "logwatch_day": logwatch_day,
         "renewal_service": renewal_service, "renewal": renewal,
         "guard_run": guard_run, "guard_finding": guard_finding,
         "guard_image": SimpleNamespace(path=f"{site_b.slug}/baseline.png"),
@@ -142,11 +156,26 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "guard:finding_detail": "guard_finding", "guard:finding_approve": "guard_finding", "guard:image": "guard_image",
     "guard-profile-detail": "site", "guard-run-detail": "guard_run", "guard-finding-detail": "guard_finding",
     "guard-finding-approve": "guard_finding",
+    "logwatch:site": "site", "logwatch:site_csv": "site", "logwatch:ingest_now": "site",
+    "logwatch:incident_detail": "logwatch_incident", "logwatch:incident_close": "logwatch_incident",
+    "logwatch-daily-detail": "logwatch_day", "logwatch-finding-detail": "logwatch_finding",
+    "logwatch-incident-detail": "logwatch_incident", "logwatch-incident-close": "logwatch_incident",
     "renewals:service_detail": "renewal_service", "renewals:service_update": "renewal_service",
     "renewals:service_delete": "renewal_service", "renewals:renew": "renewal_service",
     "renewals:refresh": "renewal_service", "renewals:invoice": "renewal",
     "renewal-service-detail": "renewal_service", "renewal-service-refresh": "renewal_service",
     "renewal-detail": "renewal", "renewal-invoice": "renewal",
+    "sop:run_detail": "sop_run", "sop:run_cancel": "sop_run", "sop:step_complete": "sop_step",
+    "sop:step_pause": "sop_step", "sop:step_resume": "sop_step", "sop:step_assign": "sop_step",
+    "sop:step_automate": "sop_step", "sop:evidence_add": "sop_step", "sop:involvement_add": "sop_step",
+    "sop:involvement_answer": "sop_involvement", "sop:evidence_download": "sop_evidence",
+    "sop:case_detail": "sop_case", "sop:case_update": "sop_case", "sop:request_detail": "sop_request",
+    "sop:request_step": "sop_request", "sop:request_letter": "sop_request", "sop:request_kak": "sop_request",
+    "sop:hours_update": "sop_hours", "sop:dayoff_delete": "sop_day",
+    "sop-run-detail": "sop_run", "sop-step-detail": "sop_step", "sop-step-complete": "sop_step",
+    "sop-step-decide": "sop_step", "sop-step-pause": "sop_step", "sop-step-resume": "sop_step",
+    "sop-step-assign": "sop_step", "sop-case-detail": "sop_case", "sop-complaint-detail": "sop_complaint",
+    "sop-request-detail": "sop_request",
 }
 
 

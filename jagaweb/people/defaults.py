@@ -23,6 +23,8 @@ class DefaultRole:
 
 
 READ_ALL = ("*.view_*", "activity.export_event")
+# Doing the SOP steps one's role is assigned (the engine checks the role; this only opens the door).
+SOP_PERFORM = ("sop.change_runstep", "sop.add_evidence", "sop.add_involvement", "sop.change_involvement")
 WORK = (
     "inventory.add_*", "inventory.change_*", "jobs.run_scheduleentry", "notify.send_channel",
     "backup.add_backuprun", "backup.add_backupplan", "backup.change_backupplan", "backup.change_snapshot",
@@ -30,7 +32,9 @@ WORK = (
     "monitor.change_maintenancewindow", "monitor.change_monitorprofile",
     "guard.add_guardrun", "guard.change_finding", "guard.change_guardprofile", "guard.restore_site",
     "guard.approve_finding",
+    "logwatch.change_incident", "logwatch.export_blocklist", "logwatch.ingest_logs",
     "renewals.add_service", "renewals.change_service", "renewals.add_renewal",
+    "sop.add_run", "sop.add_case", "sop.change_case", "sop.add_websiterequest", *SOP_PERFORM,
 )
 
 DEFAULT_ROLES = (
@@ -38,15 +42,18 @@ DEFAULT_ROLES = (
     DefaultRole(
         RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
         (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*",
-         "monitor.*", "guard.*", "renewals.*", "sop.*_workinghours", "sop.*_dayoff"),
+         "monitor.*", "guard.*", "logwatch.*", "renewals.*", "sop.*"),
     ),
-    DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, READ_ALL),
-    DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5, ("inventory.view_site", "activity.view_event")),
+    DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, (*READ_ALL, *SOP_PERFORM)),
+    DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5,
+                ("inventory.view_site", "activity.view_event", "sop.view_run", "sop.view_runstep")),
     DefaultRole(
         RoleKind.ORG_MEMBER, "Staf OPD", 1,
         ("inventory.view_site", "inventory.view_organisation", "activity.view_event", "monitor.view_check",
-         "monitor.view_incident", "guard.view_guardrun", "guard.view_finding", "renewals.view_service",
-         "renewals.view_renewal"),
+         "monitor.view_incident", "guard.view_guardrun", "guard.view_finding", "logwatch.view_dailyvisitors",
+         "logwatch.view_incident", "logwatch.view_logfinding", "renewals.view_service",
+         "renewals.view_renewal", "sop.view_run", "sop.view_runstep", "sop.view_case", "sop.view_websiterequest",
+         "sop.add_websiterequest"),
     ),
 )
 

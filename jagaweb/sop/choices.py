@@ -43,3 +43,84 @@ class TriggerEvent(models.TextChoices):
     LOGWATCH_ALERT = "logwatch_alert", _("A visitor-log alert")
     COMPLAINT = "complaint", _("A complaint")
     WEBSITE_REQUEST = "website_request", _("A website request")
+
+
+class DayOffKind(models.TextChoices):
+    COLLECTIVE_LEAVE = "collective_leave", _("Collective leave (cuti bersama)")
+    LOCAL_HOLIDAY = "local_holiday", _("Local holiday")
+    EXTRA_WORKING_DAY = "extra_working_day", _("Extra working day (hari kerja pengganti)")
+
+
+class RunState(models.TextChoices):
+    OPEN = "open", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StartKind(models.TextChoices):
+    """How a run began: a person started it, the schedule did, or an event (see `TriggerEvent`)."""
+
+    MANUAL = "manual", _("By hand")
+    SCHEDULE = "schedule", _("On schedule")
+    EVENT = "event", _("By an event")
+
+
+class StepState(models.TextChoices):
+    OPEN = "open", _("To do")
+    WAITING = "waiting", _("Waiting for the requester")  # the clock stands still
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Decision(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class AutomationState(models.TextChoices):
+    """Where a step's automations are: none declared, waiting for the job, done, or failed (a person takes over)."""
+
+    NONE = "", _("None")
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Needs a person")
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", _("Uploaded file")
+    SYSTEM = "system", _("Recorded by JagaWeb")
+
+
+class CaseOrigin(models.TextChoices):
+    STAFF = "staff", _("Opened by staff")
+    COMPLAINT = "complaint", _("Public complaint")
+    MONITOR = "monitor", _("Monitoring incident")
+    GUARD = "guard", _("Guard attack")
+    LOGWATCH = "logwatch", _("Visitor-log incident")
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class RequestKind(models.TextChoices):
+    CREATE = "create", _("Create a new website")
+    UPDATE = "update", _("Update an existing website")
+
+
+class RequestState(models.TextChoices):
+    """Where a website request stands; each state is reached by a step of the request SOP."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    REGISTERED = "registered", _("Registered (agenda number)")
+    DISPOSED = "disposed", _("Disposition given")
+    ASSESSED = "assessed", _("Assessed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ANALYSED = "analysed", _("Needs analysed (KAK)")
+    BUILT = "built", _("Built")
+    INSTALLED = "installed", _("Installed on a server")
+    REPORTED = "reported", _("Reported")
+    COMPLETED = "completed", _("Completed")

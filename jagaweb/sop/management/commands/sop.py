@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from jagaweb.sop import cli_runs
 from jagaweb.sop.definitions import (
     DefinitionError,
     SopDefinition,
@@ -49,10 +50,19 @@ class Command(BaseCommand):
         render.add_argument("name", metavar="NAME_OR_FILE")
         render.add_argument("--pdf", type=Path, metavar="OUT", help="write the PDF here (printed by Chromium)")
         render.add_argument("--html", type=Path, metavar="OUT", help="write the self-contained HTML here")
-        # start/runs: added with the runs.
+        cli_runs.add_run_parsers(sub)  # runs, start, step
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"do_{action.replace('-', '_')}")(options)
+
+    def do_runs(self, options: dict[str, Any]) -> None:
+        cli_runs.list_runs(options, self.stdout.write)
+
+    def do_start(self, options: dict[str, Any]) -> None:
+        cli_runs.start(options, self.stdout.write)
+
+    def do_step(self, options: dict[str, Any]) -> None:
+        cli_runs.complete(options, self.stdout.write)
 
     def do_validate(self, options: dict[str, Any]) -> None:
         files: list[Path] = options["files"]

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from jagaweb.sop import (
+    views,
+    views_calendar,
+    views_cases,
+    views_compliance,
+    views_requests,
+    views_steps,
+)
+
+app_name = "sop"
+urlpatterns = [
+    path("", views.tasks, name="tasks"),
+    path("runs/", views.run_list, name="run_list"),
+    path("runs/start/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/cancel/", views.run_cancel, name="run_cancel"),
+    path("steps/<int:pk>/complete/", views_steps.step_complete, name="step_complete"),
+    path("steps/<int:pk>/pause/", views_steps.step_pause, name="step_pause"),
+    path("steps/<int:pk>/resume/", views_steps.step_resume, name="step_resume"),
+    path("steps/<int:pk>/assign/", views_steps.step_assign, name="step_assign"),
+    path("steps/<int:pk>/automate/", views_steps.step_automate, name="step_automate"),
+    path("steps/<int:pk>/evidence/", views_steps.evidence_add, name="evidence_add"),
+    path("steps/<int:pk>/involve/", views_steps.involvement_add, name="involvement_add"),
+    path("involvements/<int:pk>/answer/", views_steps.involvement_answer, name="involvement_answer"),
+    path("evidence/<int:pk>/", views_steps.evidence_download, name="evidence_download"),
+    path("cases/", views_cases.case_list, name="case_list"),
+    path("cases/new/", views_cases.case_create, name="case_create"),
+    path("cases/<int:pk>/", views_cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/progress/", views_cases.case_update, name="case_update"),
+    path("complaints/", views_cases.complaint_list, name="complaint_list"),
+    path("requests/", views_requests.request_list, name="request_list"),
+    path("requests/new/", views_requests.request_create, name="request_create"),
+    path("requests/<int:pk>/", views_requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/step/", views_requests.request_step, name="request_step"),
+    path("requests/<int:pk>/letter/", views_requests.request_letter, name="request_letter"),
+    path("requests/<int:pk>/kak/", views_requests.request_kak, name="request_kak"),
+    path("compliance/", views_compliance.compliance_page, name="compliance"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/hours/new/", views_calendar.hours_edit, name="hours_create"),
+    path("calendar/hours/<int:pk>/", views_calendar.hours_edit, name="hours_update"),
+    path("calendar/days/new/", views_calendar.dayoff_create, name="dayoff_create"),
+    path("calendar/days/<int:pk>/delete/", views_calendar.dayoff_delete, name="dayoff_delete"),
+]

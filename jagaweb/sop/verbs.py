@@ -1,0 +1,31 @@
+from django.utils.translation import gettext_lazy as _
+
+from jagaweb.activity.verbs import register
+
+RUN_STARTED = register("sop.run_started", _("Started {sop} ({kind}) at step {step}"))
+RUN_FINISHED = register("sop.run_finished", _("Finished {sop} at step {step}"))
+RUN_CANCELLED = register("sop.run_cancelled", _("Cancelled {sop}: {reason}"))
+STEP_OPENED = register("sop.step_opened", _("Step {step} of {sop} is for {performer}, due {due}"))
+STEP_COMPLETED = register("sop.step_completed", _("Completed step {step} of {sop}: {activity}"))
+STEP_DECIDED = register("sop.step_decided", _("Decided step {step} of {sop}: {kind}"))
+STEP_PAUSED = register("sop.step_paused", _("Step {step} of {sop} waits for the requester: {reason}"))
+STEP_RESUMED = register("sop.step_resumed", _("Step {step} of {sop} goes on; now due {due}"))
+STEP_ASSIGNED = register("sop.step_assigned", _("Assigned step {step} of {sop} to {assignee}"))
+STEP_REMINDED = register("sop.step_reminded", _("Step {step} of {sop} is overdue since {due}; reminded {audience}"))
+STEP_ESCALATED = register("sop.step_escalated", _("Step {step} of {sop} is overdue since {due}; escalated to {kind}"))
+EVIDENCE_ADDED = register("sop.evidence_added", _("Added evidence to step {step} of {sop}: {label}"))
+AUTOMATION_RAN = register("sop.automation_ran", _("Step {step} of {sop}: {kind}: {result}"))
+THIRD_PARTY_CONTACTED = register("sop.third_party_contacted", _("Contacted {third_party} on step {step} of {sop}"))
+THIRD_PARTY_ANSWERED = register("sop.third_party_answered", _("{third_party} answered on step {step} of {sop}"))
+CASE_OPENED = register("sop.case_opened", _("Opened the case {object} ({kind})"))
+CASE_CHANGED = register("sop.case_changed", _("Changed the case {object}: {fields}"))
+CASE_CLOSED = register("sop.case_closed", _("Closed the case {object}"))
+COMPLAINT_RECEIVED = register("sop.complaint_received", _("Complaint {reference} received about {site_name}"))
+COMPLAINT_REFUSED = register("sop.complaint_refused", _("Refused a complaint form about {site_name}: {reason}"))
+REQUEST_SUBMITTED = register("sop.request_submitted", _("Website request {object} submitted by {organisation_name}"))
+REQUEST_RECORDED = register("sop.request_recorded", _("Website request {object}: {kind}"))
+REQUEST_INSTALLED = register("sop.request_installed",
+                             _("Website request {object} completed; the inventory now has {site_name} on {server}"))
+HOURS_CHANGED = register("sop.hours_changed", _("Changed the working hours of {scope}"))
+DAY_OFF_ADDED = register("sop.day_off_added", _("Added the day off {object} ({scope})"))
+DAY_OFF_REMOVED = register("sop.day_off_removed", _("Removed the day off {object} ({scope})"))
