@@ -57,7 +57,8 @@ def remind(step: RunStep, now: datetime) -> Message:
     audience = names(step)
     message = notify(
         _("SOP step overdue: %(sop)s step %(step)s") % {"sop": step.run.definition_name, "step": step.number},
-        f"{step_text(step)}\n{_('Assigned to')}: {audience}", severity=Severity.WARNING, site=step.run.site,
+        "\n".join([step_text(step), _("Assigned to: %(people)s") % {"people": audience}]),
+        severity=Severity.WARNING, site=step.run.site,
         organisation=step.run.organisation, audience=[step.role_kind] if step.role_kind else None,
     )
     step.reminded_at = now
@@ -79,7 +80,8 @@ def escalate(step: RunStep, now: datetime) -> Message:
     target = escalation_target(step)
     message = notify(
         _("SOP step escalated: %(sop)s step %(step)s") % {"sop": step.run.definition_name, "step": step.number},
-        f"{step_text(step)}\n{_('Reminded')}: {local_text(step.reminded_at)}; {_('still open')}: {names(step)}",
+        "\n".join([step_text(step), _("Reminded: %(when)s; still open: %(people)s") % {
+            "when": local_text(step.reminded_at), "people": names(step)}]),
         severity=Severity.WARNING, site=step.run.site, organisation=step.run.organisation, audience=[target],
     )
     step.escalated_at, step.escalated_to = now, target

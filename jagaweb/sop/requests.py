@@ -210,8 +210,8 @@ def write_inventory(request: WebsiteRequest, actor: Actor) -> Site | None:
     url = f"https://{request.subdomain.strip().strip('/')}/" if request.subdomain else ""
     site = request.site
     summary = note_block(request, "\n".join(filter(None, [
-        f"{_('Subdomain')}: {request.subdomain}" if request.subdomain else "",
-        f"{_('Public IP')}: {request.public_ip}" if request.public_ip else "",
+        _("Subdomain: %(name)s") % {"name": request.subdomain} if request.subdomain else "",
+        _("Public IP: %(address)s") % {"address": request.public_ip} if request.public_ip else "",
         request.network_config])))
     if site is None:
         if not url:

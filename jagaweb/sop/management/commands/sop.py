@@ -90,8 +90,9 @@ class Command(BaseCommand):
         rows += [(entry.definition.name, _("institution"), entry.definition)
                  for entry in local if entry.definition is not None]
         width = max(len(name) for name, _kind, _definition in rows)
+        steps_word = _("steps")
         for name, kind, definition in rows:
-            self.stdout.write(f"{name:<{width}}  {kind:<20}  {len(definition.steps):>3} {_('steps')}  "
+            self.stdout.write(f"{name:<{width}}  {kind:<20}  {len(definition.steps):>3} {steps_word}  "
                               f"{definition.header.nama}")
         for entry in local:
             if entry.definition is None:
