@@ -5,6 +5,7 @@ from jagaweb.sop import (
     views_calendar,
     views_cases,
     views_compliance,
+    views_documents,
     views_requests,
     views_steps,
 )
@@ -25,6 +26,10 @@ urlpatterns = [
     path("steps/<int:pk>/involve/", views_steps.involvement_add, name="involvement_add"),
     path("involvements/<int:pk>/answer/", views_steps.involvement_answer, name="involvement_answer"),
     path("evidence/<int:pk>/", views_steps.evidence_download, name="evidence_download"),
+    path("documents/", views_documents.definition_list, name="definition_list"),
+    # The definitions are the institution's, not an organisation's: named in the query (?name=).
+    path("documents/html/", views_documents.document_html, name="document_html"),
+    path("documents/pdf/", views_documents.document_pdf, name="document_pdf"),
     path("cases/", views_cases.case_list, name="case_list"),
     path("cases/new/", views_cases.case_create, name="case_create"),
     path("cases/<int:pk>/", views_cases.case_detail, name="case_detail"),
