@@ -30,6 +30,7 @@ class PeriodicJob:
     per_site: bool
     description: str
     applies_to: SiteFilter | None = None
+    enabled_by_default: bool = True
 
     def eligible_sites(self) -> QuerySet[Site]:
         """The sites this per-site job is for, active or not (all of them unless `applies_to` narrows it)."""
@@ -51,16 +52,17 @@ JOBS: dict[str, PeriodicJob] = {}
 
 def periodic(
     name: str, *, every: timedelta, per_site: bool = False, description: str = "",
-    applies_to: SiteFilter | None = None,
+    applies_to: SiteFilter | None = None, enabled_by_default: bool = True,
 ) -> Callable[[JobFunction], JobFunction]:
     """Declare `function` as the periodic job `name`, run every `every` (per active site if `per_site`;
-    `applies_to` narrows the sites, e.g. to those with a backup plan)."""
+    `applies_to` narrows the sites, e.g. to those with a backup plan). With `enabled_by_default` false its
+    entries are made switched off: someone switches them on where the job is wanted."""
     if every < timedelta(seconds=10):
         raise ValueError(f"{name}: a periodic job runs at most every 10 seconds")
 
     def declare(function: JobFunction) -> JobFunction:
         text = description or (function.__doc__ or "").strip()
-        JOBS[name] = PeriodicJob(name, function, every, per_site, text, applies_to)
+        JOBS[name] = PeriodicJob(name, function, every, per_site, text, applies_to, enabled_by_default)
         return function
 
     return declare

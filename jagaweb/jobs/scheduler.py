@@ -76,7 +76,8 @@ def follow_declared_intervals(now: datetime) -> int:
 def create_missing(now: datetime) -> int:
     existing = set(ScheduleEntry.objects.filter(job__in=list(JOBS)).values_list("job", "site_id"))
     missing = [
-        ScheduleEntry(job=job.name, site_id=site_id, interval=job.every, next_due_at=now)
+        ScheduleEntry(job=job.name, site_id=site_id, interval=job.every, next_due_at=now,
+                      enabled=job.enabled_by_default)
         for job in JOBS.values()
         for site_id in (active_site_ids(job) if job.per_site else [None])
         if (job.name, site_id) not in existing

@@ -39,7 +39,9 @@ def start_from_events() -> str:
     return str(pick_up())
 
 
-@periodic("sop.daily_round", every=timedelta(days=1), per_site=True)
+# Off until switched on per site (on the schedule page): a run a day for every site of a large inventory is
+# work for people, which an institution takes on site by site.
+@periodic("sop.daily_round", every=timedelta(days=1), per_site=True, enabled_by_default=False)
 def daily_round(site: Site) -> str:
     """Start the scheduled SOP (the daily maintenance round) for the site, unless the last one is still open."""
     definition = definition_for(TriggerEvent.SCHEDULE)

@@ -132,3 +132,12 @@ def test_cli_known_good_then_check_prints_findings(guarded: Site, web: GuardSite
     assert found == {("page", "googlebot", "judol"), ("cloaking", "", "judol")}
     with pytest.raises(CommandError, match="No site"):
         call_command("guard", "check", "tidak-ada")
+
+
+def test_the_hourly_check_is_for_sites_whose_guard_is_set_up(site_a: Site, site_b: Site) -> None:
+    from jagaweb.guard.jobs import guarded
+
+    assert not guarded(Site.objects.all()).exists()  # nothing set up: nothing checked
+    GuardProfile.objects.create(site=site_a)
+    GuardProfile.objects.create(site=site_b, enabled=False)
+    assert list(guarded(Site.objects.all())) == [site_a]

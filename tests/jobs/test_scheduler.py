@@ -200,3 +200,19 @@ def test_a_per_site_job_without_a_site_refuses_to_run():
     job = PeriodicJob("test.per_site", noop, timedelta(minutes=1), True, "")
     with pytest.raises(LookupError, match="runs per site"):
         job.call(None)
+
+
+@pytest.mark.django_db
+def test_a_job_declared_off_by_default_gets_switched_off_entries(site_a):
+    from jagaweb.jobs.registry import JOBS, periodic
+
+    saved = dict(JOBS)
+    try:
+        periodic("test.opt_in", every=timedelta(days=1), per_site=True, enabled_by_default=False)(noop)
+        sync_entries(now=T0)
+        entry = ScheduleEntry.objects.get(job="test.opt_in", site=site_a)
+        assert not entry.enabled
+        assert not [run for run in tick(now=T0 + timedelta(days=2)) if run.job == "test.opt_in"]
+    finally:
+        JOBS.clear()
+        JOBS.update(saved)
