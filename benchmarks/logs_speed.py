@@ -313,14 +313,16 @@ def run_child(command: list[str], workdir: Path, env: dict[str, str] | None = No
 
 def measure_scan_here(path: Path, batch_mb: int) -> None:
     """The child that times scan_paths in its own process, after the imports; prints one JSON line. The scan
-    needs no installed apps, only Django's translation machinery for the detection's labels."""
+    needs no installed apps, only Django's translation machinery for the detection's labels; the allocator
+    is set as `jagaweb logs scan` sets it."""
     import django
     from django.conf import settings
 
     settings.configure(USE_I18N=False)
     django.setup()
-    from jagaweb.logwatch.scan import scan_paths
+    from jagaweb.logwatch.scan import keep_freed_memory, scan_paths
 
+    keep_freed_memory()
     wall, cpu = time.perf_counter(), time.process_time()
     report = scan_paths([path], time_zone="Asia/Jakarta", batch_bytes=batch_mb << 20)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -328,6 +330,45 @@ def measure_scan_here(path: Path, batch_mb: int) -> None:
     print(json.dumps({"seconds": wall, "cpu_seconds": cpu, "lines": report.lines, "requests": report.requests,
                       "unparsed": report.unparsed, "detection": report.detection, "findings": report.findings,
                       "visitors": totals["visitors"], "bandwidth": totals["bandwidth"]}))
+
+
+def measure_stages_here(path: Path, batch_mb: int) -> None:
+    """The child that runs the scan's stages one after another in one thread and prints the CPU seconds of
+    each (Polars' own threads included) as one JSON line: where the time goes, not how fast the scan is."""
+    from jagaweb.logwatch.scan import keep_freed_memory
+
+    keep_freed_memory()
+    started = time.process_time()
+    from jagaweb.logwatch.detect import Behaviour, detect_requests
+    from jagaweb.logwatch.formats import get_format
+    from jagaweb.logwatch.parse import parse_chunk
+    from jagaweb.logwatch.reader import LogReader
+    from jagaweb.logwatch.stats import VisitorStats
+
+    spent = dict.fromkeys(("imports", "read", "parse", "statistics", "detection", "behaviour", "report"), 0.0)
+    spent["imports"] = time.process_time() - started
+    log_format, stats, behaviour = get_format("combined"), VisitorStats("Asia/Jakarta"), Behaviour()
+    mark = time.process_time()
+
+    def lap(stage: str) -> None:
+        nonlocal mark
+        now = time.process_time()
+        spent[stage] += now - mark
+        mark = now
+
+    for chunk in LogReader(path, batch_bytes=batch_mb << 20):
+        lap("read")
+        frame = parse_chunk(chunk, log_format).frame
+        lap("parse")
+        stats.feed(frame)
+        lap("statistics")
+        detect_requests(frame)
+        lap("detection")
+        behaviour.feed(frame)
+        lap("behaviour")
+    stats.report().as_dict()
+    lap("report")
+    print(json.dumps(spent))
 
 
 @dataclass
@@ -383,16 +424,23 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0,
                         help="priority change for every timed process, e.g. -10 on a machine shared with others")
     parser.add_argument("--json", type=Path, help="write the figures here too")
-    parser.add_argument("--measure-scan", type=Path, help=argparse.SUPPRESS)  # the child's own mode
+    parser.add_argument("--stages", action="store_true",
+                        help="also measure the CPU time of each stage (read, parse, statistics, detection ...)")
+    parser.add_argument("--measure-scan", type=Path, help=argparse.SUPPRESS)  # the children's own modes
+    parser.add_argument("--measure-stages", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_scan:
         measure_scan_here(args.measure_scan, args.batch_mb)
+        return
+    if args.measure_stages:
+        measure_stages_here(args.measure_stages, args.batch_mb)
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
     log = generate_log(args.workdir / f"access-{args.lines}.log", args.lines, args.seed_log)
     size = log.stat().st_size
     print(f"Machine: {machine()}")
     print(f"Log: {log} ({args.lines:,} lines, {size / 2**20:.0f} MiB)")
+    print(f"Load average before: {load_average()}")
     env = python_env(args.workdir)
     findings = args.workdir / "findings.jsonl"
     tools = [Tool("wc -l", ["wc", "-l", str(log)])]
@@ -403,8 +451,15 @@ def main() -> None:
         print("GoAccess is not installed (apt-get install goaccess): no comparison with it")
     tools.append(Tool("JagaWeb scan_paths", [sys.executable, str(Path(__file__).resolve()), "--measure-scan", str(log),
                                              "--batch-mb", str(args.batch_mb)], env))
-    tools.append(Tool("JagaWeb CLI", [sys.executable, "-m", "jagaweb", "logs", "scan", str(log), "--json",
-                                      "--findings", str(findings)], env))
+    scan_arguments = ["logs", "scan", str(log), "--json", "--findings", str(findings)]
+    tools.append(Tool("JagaWeb CLI", [sys.executable, "-m", "jagaweb", *scan_arguments], env))
+    # the same command through the entry point jagaweb.cli can take for it, without loading every app
+    without_apps = ("import sys; from jagaweb.logwatch.management.commands.logs import scan_without_apps; "
+                    "scan_without_apps(['jagaweb', *sys.argv[1:]])")
+    tools.append(Tool("JagaWeb CLI without apps", [sys.executable, "-c", without_apps, *scan_arguments], env))
+    if args.stages:
+        tools.append(Tool("JagaWeb stages", [sys.executable, str(Path(__file__).resolve()), "--measure-stages",
+                                             str(log), "--batch-mb", str(args.batch_mb)], env))
     for round_number in range(1, args.rounds + 1):
         for tool in list(tools):
             try:
@@ -414,9 +469,14 @@ def main() -> None:
                 tools.remove(tool)
                 continue
             tool.runs.append(run)
-            print(f"  round {round_number} {tool.name:<20} {run.seconds:7.2f} s wall {run.cpu_seconds:7.2f} s CPU "
+            print(f"  round {round_number} {tool.name:<24} {run.seconds:7.2f} s wall {run.cpu_seconds:7.2f} s CPU "
                   f"{run.rss_mb:7.0f} MB; other processes used {run.others:4.0%} of the CPUs", flush=True)
+    print(f"Load average after: {load_average()}")
     report(tools, args, log)
+
+
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg()) + " (1, 5, 15 min)"
 
 
 def inner_figures(tool: Tool) -> list[dict[str, Any]]:
@@ -438,7 +498,8 @@ def report(tools: list[Tool], args: argparse.Namespace, log: Path) -> None:
     goaccess = goaccess_summary(args.workdir / "goaccess.json")
     if goaccess:
         print(f"GoAccess's own figures: {goaccess}")
-    rows = [(tool.name, tool.median("seconds"), tool.median("cpu_seconds"), tool.median("rss_mb")) for tool in tools]
+    timed = [tool for tool in tools if tool.name != "JagaWeb stages"]
+    rows = [(tool.name, tool.median("seconds"), tool.median("cpu_seconds"), tool.median("rss_mb")) for tool in timed]
     inside = statistics.median(figures["seconds"] for figures in inner)
     rows.append(("JagaWeb, timed inside", inside, statistics.median(figures["cpu_seconds"] for figures in inner),
                  by_name["JagaWeb scan_paths"].median("rss_mb")))
@@ -456,14 +517,24 @@ def report(tools: list[Tool], args: argparse.Namespace, log: Path) -> None:
         rival = by_name["GoAccess"].median("seconds")
         rival_cpu = by_name["GoAccess"].median("cpu_seconds")
         inside_cpu = results["tools"]["JagaWeb, timed inside"]["cpu_seconds"]
+        alone = by_name["JagaWeb CLI without apps"].median("seconds") if "JagaWeb CLI without apps" in by_name \
+            else float("nan")
         print(f"\nJagaWeb / GoAccess in lines per second: {rival / inside:.1f}x timed inside the process, "
-              f"{rival / cli:.1f}x for the whole CLI command (Python's start included); "
-              f"per CPU second: {rival_cpu / inside_cpu:.1f}x")
-        results["ratio_to_goaccess"] = {"inside": rival / inside, "cli": rival / cli, "cpu": rival_cpu / inside_cpu}
+              f"{rival / cli:.1f}x for the whole CLI command (Python's start included), {rival / alone:.1f}x for "
+              f"the command without loading every app; per CPU second: {rival_cpu / inside_cpu:.1f}x")
+        results["ratio_to_goaccess"] = {"inside": rival / inside, "cli": rival / cli, "cli_without_apps": rival / alone,
+                                        "cpu": rival_cpu / inside_cpu}
     floor = by_name["wc -l"].median("seconds")
     print(f"wc -l, the physical floor: {floor:.2f} s ({lines / floor:,.0f} lines/s); JagaWeb takes "
           f"{inside / floor:.0f}x as long inside the process, {cli / floor:.0f}x as the CLI")
     results["ratio_to_wc"] = {"inside": inside / floor, "cli": cli / floor}
+    if "JagaWeb stages" in by_name:
+        stages = [json.loads(run.output.strip().splitlines()[-1]) for run in by_name["JagaWeb stages"].runs]
+        medians = {stage: statistics.median(figures[stage] for figures in stages) for stage in stages[0]}
+        print("CPU seconds per stage, one after another in one thread (medians): "
+              + ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in medians.items())
+              + f"; sum {sum(medians.values()):.2f}")
+        results["stages_cpu_seconds"] = medians
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -94,13 +94,23 @@ def hostile_reasons(lines: pl.DataFrame, ascii_only: bool, has_nul: bool) -> pl.
     """Why a line cannot be a request whatever the format (null: it may be one). Checks that cost a pass
     over the text run only when the chunk can hold what they look for."""
     text = pl.col("text")
-    reason = pl.when(text.is_null() | (text == "")).then(pl.lit(Unparsed.EMPTY.value)) \
+    reasons = lines.select(
+        pl.when(text.is_null() | (text == "")).then(pl.lit(Unparsed.EMPTY.value))
         .when(text.str.len_bytes() > MAX_LINE_BYTES).then(pl.lit(Unparsed.TOO_LONG.value))
-    if has_nul:
-        reason = reason.when(text.str.contains("\x00", literal=True)).then(pl.lit(Unparsed.BINARY.value))
-    if not ascii_only:
-        reason = reason.when(text.str.contains("\ufffd", literal=True)).then(pl.lit(Unparsed.INVALID_UTF8.value))
-    return lines.select(reason.otherwise(None).alias("reason")).to_series()
+        .otherwise(None).alias("reason")).to_series()
+    marks = [mark for mark, present in (("\x00", has_nul), ("\ufffd", not ascii_only)) if present]
+    if not marks:
+        return reasons
+    # one pass finds the lines holding a NUL or U+FFFD; only those few are told apart
+    marked = lines.select(text.str.contains_any(marks).fill_null(False)).to_series()
+    if not marked.any():
+        return reasons
+    rows = marked.arg_true()
+    found = pl.DataFrame({"text": lines.get_column("text").gather(rows), "reason": reasons.gather(rows)}).select(
+        pl.coalesce(pl.col("reason"),
+                    pl.when(text.str.contains("\x00", literal=True)).then(pl.lit(Unparsed.BINARY.value))
+                    .when(text.str.contains("\ufffd", literal=True)).then(pl.lit(Unparsed.INVALID_UTF8.value))))
+    return reasons.scatter(rows, found.to_series())
 
 
 def parse_chunk(chunk: Chunk, log_format: LogFormat, sample_limit: int = 5) -> ParsedBatch:

@@ -1,9 +1,9 @@
 """Scan access-log files: parse -> detect -> visitor statistics, batch by batch, with progress.
 
-Reading and parsing run in a second thread, a batch ahead of statistics and detection: Polars releases the
-interpreter lock while it works, so on two cores both halves run at once (on a million combined lines the
-two halves each take about half of the CPU time). Memory stays bounded by the few batches in flight and
-the grouped statistics.
+Reading and parsing run in a thread of their own, a batch ahead of behaviour detection (another thread),
+itself a batch ahead of statistics and per-request detection: Polars releases the interpreter lock while it
+works, so the stages run at once on every core. Memory stays bounded by the few batches in flight and the
+grouped statistics.
 
 Detection comes from `jagaweb.logwatch.detect` (`detect_requests(frame)` per request and a `Behaviour` that
 keeps its windows across batches and files); when that package is missing the scan runs without it and
@@ -12,16 +12,18 @@ says so (`ScanReport.detection`).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib
 import itertools
 import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -35,6 +37,11 @@ FINDING_COLUMNS = ["file", "line", "ip", "time", "category", "rule", "severity",
 DETECTION_MIN_LINES = 50
 SAMPLES_PER_FILE = 5
 BATCHES_AHEAD = 1
+# glibc's mallopt parameters, and the values keep_freed_memory sets
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+HEAP_ALLOCATION_LIMIT = 256 * 1024 * 1024
+KEPT_FREE_MEMORY = 1024 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
 FindingsSink = Callable[[pl.DataFrame], None]
@@ -127,12 +134,21 @@ class Detection:
         return self.detect_requests is not None
 
     def findings(self, frame: pl.DataFrame) -> pl.DataFrame | None:
-        if self.detect_requests is None or not len(frame):
+        return self.together(self.request_findings(frame), self.behaviour_findings(frame))
+
+    def request_findings(self, frame: pl.DataFrame) -> pl.DataFrame | None:
+        return self.detect_requests(frame) if self.detect_requests is not None and len(frame) else None
+
+    def behaviour_findings(self, frame: pl.DataFrame) -> pl.DataFrame | None:
+        """The behaviour windows move on with every batch, so batches must come in order."""
+        if self.detect_requests is None or self.behaviour is None or not len(frame):
             return None
-        found = [self.detect_requests(frame)]
-        if self.behaviour is not None:
-            found.append(self.behaviour.feed(frame))
-        found = [part for part in found if part is not None and len(part)]
+        found: pl.DataFrame | None = self.behaviour.feed(frame)
+        return found
+
+    @staticmethod
+    def together(*parts: pl.DataFrame | None) -> pl.DataFrame | None:
+        found = [part for part in parts if part is not None and len(part)]
         if not found:
             return None
         # the agreed columns first; whatever else detection adds (an explanation, say) is kept after them
@@ -194,12 +210,15 @@ class Scan:
             yield batch
 
 
-def read_ahead(source: Iterator[Parsed]) -> Iterator[Parsed]:
-    """Run `source` in a thread, `BATCHES_AHEAD` items ahead of the consumer."""
-    handoff: queue.Queue[Parsed | BaseException | None] = queue.Queue(maxsize=BATCHES_AHEAD)
+Item = TypeVar("Item")
+
+
+def in_thread(source: Iterator[Item], name: str) -> Generator[Item, None, None]:
+    """Run `source` in a thread of its own, `BATCHES_AHEAD` items ahead of the consumer."""
+    handoff: queue.Queue[Item | BaseException | None] = queue.Queue(maxsize=BATCHES_AHEAD)
     stop = threading.Event()
 
-    def offer(item: Parsed | BaseException | None) -> bool:
+    def offer(item: Item | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 handoff.put(item, timeout=0.2)
@@ -216,8 +235,12 @@ def read_ahead(source: Iterator[Parsed]) -> Iterator[Parsed]:
             offer(None)
         except BaseException as exc:  # handed to the consumer, which raises it
             offer(exc)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()  # an earlier stage in a thread of its own stops too
 
-    worker = threading.Thread(target=produce, name="logwatch-parse", daemon=True)
+    worker = threading.Thread(target=produce, name=name, daemon=True)
     worker.start()
     try:
         while (item := handoff.get()) is not None:
@@ -227,6 +250,35 @@ def read_ahead(source: Iterator[Parsed]) -> Iterator[Parsed]:
     finally:
         stop.set()
         worker.join()
+
+
+def read_ahead(source: Iterator[Parsed]) -> Generator[Parsed, None, None]:
+    """Parse in a thread of its own, a batch ahead of the consumer."""
+    return in_thread(source, "logwatch-parse")
+
+
+def with_behaviour(batches: Generator[Parsed, None, None],
+                   detection: Detection) -> Iterator[tuple[Parsed, pl.DataFrame | None]]:
+    """Each batch with its behaviour findings; the stage before ends with this one, however this one ends."""
+    with contextlib.closing(batches):
+        for parsed in batches:
+            yield parsed, detection.behaviour_findings(parsed.batch.frame)
+
+
+def keep_freed_memory() -> None:
+    """Ask the C library's allocator to keep the memory freed after a batch for the next one instead of
+    handing it back to the system at once: every batch needs buffers of the same tens of megabytes, and
+    fresh pages cost a page fault each 4 KiB (a tenth of the CPU time of a scan). For one-shot commands:
+    a long-running process would keep its peak. Without glibc this does nothing."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    # below these sizes, allocations come from the heap (reused) rather than fresh mappings, and a heap
+    # with this much free at its top is not shrunk
+    mallopt(M_MMAP_THRESHOLD, HEAP_ALLOCATION_LIMIT)
+    mallopt(M_TRIM_THRESHOLD, KEPT_FREE_MEMORY)
 
 
 def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: bool = True,
@@ -244,9 +296,12 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
     detection = Detection(detect)
     counts: dict[str, Counter[str]] = {key: Counter() for key in ("severity", "category", "rule")}
     total = 0
-    for parsed in read_ahead(scan.batches()):
+    # Three stages a batch apart, each in its own thread: parsing, behaviour (its windows need the batches in
+    # order), and here statistics and per-request detection. Polars runs all their work on its own threads,
+    # so the stages only keep those busy; more work ready at once leaves them idle less often.
+    for parsed, behaviour in in_thread(with_behaviour(read_ahead(scan.batches()), detection), "logwatch-behaviour"):
         stats.feed(parsed.batch.frame)
-        found = detection.findings(parsed.batch.frame)
+        found = detection.together(detection.request_findings(parsed.batch.frame), behaviour)
         if found is not None:
             total += len(found)
             for key, counter in counts.items():
@@ -259,4 +314,3 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
         progress(scan.total_bytes, scan.total_bytes)
     return ScanReport(files=scan.files, visitors=stats.report(), detection=detection.enabled, findings=total,
                       findings_by=counts if detection.enabled else {}, seconds=time.perf_counter() - started)
-

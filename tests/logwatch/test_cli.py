@@ -2,6 +2,9 @@
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 from io import StringIO
 
@@ -86,3 +89,21 @@ def test_missing_files(tmp_path):
 def test_unwritable_findings_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         run(str(FORMATS / "common.log"), "--findings", str(tmp_path / "no-such-dir" / "out.jsonl"))
+
+
+def without_seconds(summary: dict) -> dict:
+    return {key: value for key, value in summary.items() if key not in ("seconds", "lines_per_second")}
+
+
+def test_the_command_without_apps_gives_the_same_summary(tmp_path):
+    """scan_without_apps (for jagaweb.cli, before Django is set up) loads no app and says the same."""
+    log = tmp_path / "access.log"
+    log.write_bytes((FIXTURES / "stats.log").read_bytes() + ATTACKS)
+    out, _ = run(str(log), "--json")
+    code = ("import sys, django.apps; from jagaweb.logwatch.management.commands.logs import scan_without_apps; "
+            "scan_without_apps(['jagaweb', 'logs', 'scan', sys.argv[1], '--json']); "
+            "print(len(django.apps.apps.get_app_configs()), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(log)], capture_output=True, text=True, check=True,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"})
+    assert without_seconds(json.loads(done.stdout)) == without_seconds(json.loads(out))
+    assert done.stderr.strip().splitlines()[-1] == "0"

@@ -1,13 +1,17 @@
 """`scan_paths`: several files and formats, batches of any size, gzip, progress, errors, detection hand-off."""
 
 import gzip
+import platform
 import shutil
+import subprocess
+import sys
+import threading
 
 import polars as pl
 import pytest
 
 from jagaweb.logwatch.formats import AUTO
-from jagaweb.logwatch.scan import FINDING_COLUMNS, Detection, Scan, scan_paths
+from jagaweb.logwatch.scan import FINDING_COLUMNS, Detection, Scan, in_thread, scan_paths
 from tests.logwatch.helpers import FIXTURES, FORMATS
 
 
@@ -96,3 +100,57 @@ def test_as_dict_is_json_ready():
     assert set(data) == {"lines", "requests", "unparsed", "seconds", "lines_per_second", "files", "detection",
                          "findings", "visitors"}
     assert data["files"][0]["unparsed_reasons"] == {"unrecognised": 1}
+
+
+def test_a_failing_stage_stops_the_scan_and_its_threads(monkeypatch):
+    """An error in the behaviour thread reaches the caller, and the parsing thread ahead of it ends too."""
+    def broken(self, frame):
+        raise RuntimeError("detection broke")
+
+    monkeypatch.setattr(Detection, "behaviour_findings", broken)
+    before = {thread.name for thread in threading.enumerate()}
+    with pytest.raises(RuntimeError, match="detection broke"):
+        scan_paths([FIXTURES / "stats.log"], batch_bytes=50)
+    names = {thread.name for thread in threading.enumerate()} - before
+    assert not {"logwatch-parse", "logwatch-behaviour"} & names
+
+
+def test_a_consumer_that_stops_early_stops_the_stage_before():
+    closed = threading.Event()
+
+    def numbers():
+        try:
+            yield from range(1000)
+        finally:
+            closed.set()
+
+    taken = []
+    for number in in_thread(numbers(), "logwatch-test"):
+        taken.append(number)
+        if number == 3:
+            break
+    assert taken == [0, 1, 2, 3]
+    assert closed.wait(5)
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the allocator setting is glibc's")
+def test_freed_memory_is_kept_for_the_next_batch():
+    """A batch-sized buffer allocated again after being freed costs no new page faults once the allocator
+    keeps freed memory (without it glibc maps such a buffer afresh every time)."""
+    code = """if True:
+        import resource, sys
+        from jagaweb.logwatch.scan import keep_freed_memory
+        if sys.argv[1] == "keep":
+            keep_freed_memory()
+        def faults():
+            return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        size = 48 << 20
+        buffer = b"x" * size
+        del buffer
+        before = faults()
+        buffer = b"y" * size
+        print(faults() - before)
+    """
+    counts = {mode: int(subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
+                                       check=True).stdout) for mode in ("keep", "default")}
+    assert counts["keep"] < 500 < counts["default"]

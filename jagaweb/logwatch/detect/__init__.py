@@ -14,7 +14,8 @@ template injection), php, scanner (attack tools and bad bots by User-Agent), sen
 exploit (known CMS, framework and device exploits, Log4Shell), probing (admin tools, version files, CGI,
 malformed request lines, floods of errors, directory busting), brute-force, crawl, flood (request-rate
 spikes) and fake-bot. Severities are jagaweb.guard.choices.Severity. `catalogue.markdown_table()` lists every
-rule with its severity and meaning.
+rule with its severity and meaning. The package imports no Django: it names categories and severities with
+the plain enums of `kinds`, whose values are those of the two TextChoices.
 """
 
 from jagaweb.logwatch.detect.behaviour import Behaviour, BehaviourConfig, confirm_fake_bots

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from jagaweb.logwatch.choices import Category, Severity
+from jagaweb.logwatch.detect.kinds import Category, Severity
 
 
 class Source(enum.StrEnum):

@@ -25,9 +25,9 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from jagaweb.logwatch.choices import Category, Severity
 from jagaweb.logwatch.detect.crawlers import claimed_crawler, claims_outside_owner_networks, confirm_claims
 from jagaweb.logwatch.detect.engine import FINDING_SCHEMA, empty_findings
+from jagaweb.logwatch.detect.kinds import Category, Severity
 from jagaweb.logwatch.detect.windows import WindowCounter
 
 _LOGIN_PATH = (

@@ -13,7 +13,6 @@ import functools
 import ipaddress
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 
@@ -66,11 +65,12 @@ def from_owner_network(ip: str, crawler_name: str) -> bool:
     return any(address in network for network in _NETWORKS[crawler_name] if network.version == address.version)
 
 
-def _ipv4_ranges(crawler_name: str) -> tuple[np.ndarray, np.ndarray]:
+def _ipv4_ranges(crawler_name: str) -> tuple[pl.Series, pl.Series]:
     """The owner's IPv4 networks as sorted first and last addresses."""
     spans = sorted((int(network.network_address), int(network.broadcast_address))
                    for network in _NETWORKS[crawler_name] if network.version == 4)
-    return np.array([first for first, _last in spans]), np.array([last for _first, last in spans])
+    return (pl.Series([first for first, _last in spans], dtype=pl.Int64),
+            pl.Series([last for _first, last in spans], dtype=pl.Int64))
 
 
 _RANGES = {crawler.name: _ipv4_ranges(crawler.name) for crawler in CRAWLERS}
@@ -82,11 +82,11 @@ def _ipv4_number(ip: pl.Expr) -> pl.Expr:
     return octets[0] * 16_777_216 + octets[1] * 65_536 + octets[2] * 256 + octets[3]
 
 
-def _outside(numbers: np.ndarray, crawler_name: str) -> np.ndarray:
+def _outside(numbers: pl.Series, crawler_name: str) -> pl.Series:
     """For IPv4 addresses as numbers: True where no network of the owner holds them (a binary search)."""
     firsts, lasts = _RANGES[crawler_name]
-    slot = np.searchsorted(firsts, numbers, side="right") - 1
-    inside = (slot >= 0) & (numbers <= lasts[np.clip(slot, 0, None)])
+    slot = firsts.search_sorted(numbers, side="right").cast(pl.Int64) - 1
+    inside = (slot >= 0) & (numbers <= lasts.gather(slot.clip(lower_bound=0)))
     return ~inside
 
 
@@ -102,8 +102,7 @@ def claims_outside_owner_networks(claims: pl.DataFrame) -> pl.DataFrame:
     for crawler in CRAWLERS:
         own = numbered.filter(pl.col("crawler") == crawler.name)
         if not own.is_empty():
-            flagged.append(own.filter(pl.Series(_outside(own.get_column("number").to_numpy(), crawler.name)))
-                           .select("ip", "crawler"))
+            flagged.append(own.filter(_outside(own.get_column("number"), crawler.name)).select("ip", "crawler"))
     others = pairs.filter(~ipv4)
     flagged.append(others.filter(pl.Series([not from_owner_network(ip, name) for ip, name in others.iter_rows()],
                                            dtype=pl.Boolean)))

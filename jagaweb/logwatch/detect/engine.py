@@ -13,8 +13,8 @@ import functools
 
 import polars as pl
 
-from jagaweb.logwatch.choices import Severity
 from jagaweb.logwatch.detect.base import Family, Source, ascii_regex
+from jagaweb.logwatch.detect.kinds import Severity
 from jagaweb.logwatch.detect.memo import HitMemo
 from jagaweb.logwatch.detect.normalise import ENCODING_MARKERS, normalised_path, normalised_text
 from jagaweb.logwatch.detect.registry import FAMILIES
@@ -93,11 +93,13 @@ def _attributed(family: Family, family_index: int, source: Source, matched: pl.D
 def value_hits(values: pl.Series, sources: frozenset[Source]) -> pl.DataFrame:
     """The findings of distinct values read as `sources`: value, category, rule, severity, served, detail, order."""
     values = values.cast(pl.String)
-    candidates = values.filter(values.str.contains_any(trigger_tokens(sources), ascii_case_insensitive=True))
-    if candidates.is_empty():
-        return pl.DataFrame(schema=_HIT_SCHEMA)
-    remembered, unknown = MEMO.split(sources, candidates)
-    judged = judge(unknown, sources) if not unknown.is_empty() else pl.DataFrame(schema=_HIT_SCHEMA)
+    # memory first: most of a batch's values were judged in earlier batches, even those that never looked
+    # suspicious, so the token filter only reads the new ones
+    remembered, unknown = MEMO.split(sources, values)
+    if unknown.is_empty():
+        return remembered if remembered is not None else pl.DataFrame(schema=_HIT_SCHEMA)
+    candidates = unknown.filter(unknown.str.contains_any(trigger_tokens(sources), ascii_case_insensitive=True))
+    judged = judge(candidates, sources) if not candidates.is_empty() else pl.DataFrame(schema=_HIT_SCHEMA)
     MEMO.add(sources, unknown, judged)
     return pl.concat([remembered, judged]) if remembered is not None else judged
 
@@ -146,8 +148,10 @@ def _column_hits(frame: pl.DataFrame, column: str, sources: frozenset[Source]) -
     hits = value_hits(values, sources)
     if hits.is_empty():
         return None
-    rows = frame.select("_row", pl.col(column).cast(pl.String)).join(hits, left_on=column, right_on="value")
-    return rows.drop(column)
+    # the rows holding a value with findings are few: pick them before joining the findings to them
+    rows = frame.select("_row", pl.col(column).cast(pl.String)).filter(
+        pl.col(column).is_in(hits.get_column("value").unique().implode()))
+    return rows.join(hits, left_on=column, right_on="value").drop(column)
 
 
 def _row_family_hits(frame: pl.DataFrame) -> list[pl.DataFrame]:

@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import polars as pl
 
-from jagaweb.logwatch.choices import Category, Severity
 from jagaweb.logwatch.detect.base import Family, Pattern, Source
+from jagaweb.logwatch.detect.kinds import Category, Severity
 
 _S = Severity
 _PATH = frozenset({Source.PATH})

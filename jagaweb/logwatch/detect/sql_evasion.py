@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jagaweb.logwatch.choices import Category, Severity
 from jagaweb.logwatch.detect.base import Family, Pattern, Source
+from jagaweb.logwatch.detect.kinds import Category, Severity
 
 _S = Severity
 _QUOTE_RAW = r"""(?:'|"|%27|%22)"""

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import polars as pl
 
-from jagaweb.logwatch.choices import Category, Severity
 from jagaweb.logwatch.detect.base import Family, Pattern
+from jagaweb.logwatch.detect.kinds import Category, Severity
 from jagaweb.logwatch.detect.normalise import only_where
 
 _QUOTE = r"""['"`]"""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jagaweb.logwatch.choices import Category, Severity
 from jagaweb.logwatch.detect.base import INJECTION_SOURCES, Family, Pattern, Source
+from jagaweb.logwatch.detect.kinds import Category, Severity
 
 _S = Severity
 _ANYWHERE = INJECTION_SOURCES | {Source.PATH}

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from jagaweb.logwatch.choices import Category, Severity
+from jagaweb.logwatch.detect.kinds import Category, Severity
 
 # The columns of an event: who (`client` is a 64-bit hash of the address, much cheaper to group and join on
 # than the text), when, where it was logged, how many requests it stands for, and a key for rules that count

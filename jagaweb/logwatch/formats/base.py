@@ -73,6 +73,17 @@ ODD_REQUEST = r"^([A-Za-z][A-Za-z_-]*) (.+?)(?: (HTTP/[0-9.]+))?$"
 def with_request_parts(frame: pl.DataFrame) -> pl.DataFrame:
     """Add method, target and protocol from `request`, e.g. "GET /index.php?id=1 HTTP/1.1".
 
+    Request lines repeat (the same pages, images and scripts), so each distinct one is cut once and the
+    parts are joined back to the rows."""
+    requests = frame.select(pl.col("request").unique())
+    parts = request_parts(requests)
+    return frame.drop("method", "target", "protocol", strict=False).join(
+        parts, on="request", how="left", nulls_equal=True, maintain_order="left")
+
+
+def request_parts(frame: pl.DataFrame) -> pl.DataFrame:
+    """`request` with its method, target and protocol.
+
     Nearly every request line is three words, which splitting reads; the rest (HTTP/0.9's two words,
     spaces inside a target) get a regular expression. A line of junk (a TLS handshake sent to port 80)
     gets nulls, while `request` keeps it for detection."""
@@ -90,7 +101,7 @@ def with_request_parts(frame: pl.DataFrame) -> pl.DataFrame:
         groups = frame.select(pl.when(odd).then(request).str.extract_groups(ODD_REQUEST)).to_series()
         parts = parts.with_columns(pl.coalesce(pl.col(name), groups.struct.field(group)).alias(name)
                                    for group, name in (("1", "method"), ("2", "target"), ("3", "protocol")))
-    return frame.with_columns(parts.drop("usual"))
+    return frame.select("request").with_columns(parts.drop("usual"))
 
 
 def finish(frame: pl.DataFrame) -> pl.DataFrame:

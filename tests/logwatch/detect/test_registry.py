@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import polars as pl
 import pytest
 
 from jagaweb.logwatch.choices import Category, Severity
+from jagaweb.logwatch.detect import kinds
 from jagaweb.logwatch.detect.base import Source, ascii_regex
 from jagaweb.logwatch.detect.catalogue import markdown_table, rule_catalogue
 from jagaweb.logwatch.detect.engine import trigger_tokens
@@ -22,11 +27,26 @@ def test_one_family_class_per_module():
 
 @pytest.mark.parametrize(("family", "pattern"), PATTERNS, ids=[f"{p.rule}" for _f, p in PATTERNS])
 def test_each_pattern_compiles_and_is_documented(family, pattern):
-    assert family.category in Category
-    assert pattern.severity in Severity and (pattern.served is None or pattern.served in Severity)
+    # the values the models' and forms' TextChoices know
+    assert family.category in Category.values
+    assert pattern.severity in Severity.values and (pattern.served is None or pattern.served in Severity.values)
     assert pattern.description.strip() and pattern.sources
     # a pattern that could not compile, or that matched everything, would be useless
     assert pl.select(pl.lit("").str.contains(ascii_regex(pattern.regex))).item() is False
+
+
+def test_detection_kinds_match_the_choices_in_values_and_order():
+    """Detection keeps Django-free copies of the two enums; the severity order ranks findings."""
+    assert [str(kind) for kind in kinds.Category] == Category.values
+    assert [str(kind) for kind in kinds.Severity] == Severity.values
+
+
+def test_detection_imports_no_django():
+    code = ("import sys, jagaweb.logwatch.detect, jagaweb.logwatch.scan; "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] in ('django', 'numpy')))")
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "DJANGO_SETTINGS_MODULE": ""}).stdout.strip()
+    assert imported == "[]"
 
 
 def test_rule_names_are_unique_per_category():

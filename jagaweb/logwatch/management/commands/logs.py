@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -14,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jagaweb.logwatch.formats import AUTO, format_choices
-from jagaweb.logwatch.scan import ScanReport, scan_paths
+from jagaweb.logwatch.scan import ScanReport, keep_freed_memory, scan_paths
 from jagaweb.progress import ProgressBar, size_text
 
 PROGRESS_AFTER_SECONDS = 1.0  # a scan that ends sooner shows no bar at all
@@ -33,6 +35,7 @@ class LateProgressBar:
             return
         if self.bar is None:
             self.bar = ProgressBar(self.label)
+            self.bar.started = self.started  # the rate counts from the scan's start, not the bar's
         self.bar(done, total)
 
     def close(self) -> None:
@@ -48,8 +51,25 @@ def write_findings(handle: IO[bytes], frame: pl.DataFrame) -> None:
     frame.with_columns(when.cast(pl.String).alias("time")).write_ndjson(handle)
 
 
+def scan_without_apps(argv: list[str]) -> None:
+    """Run `jagaweb logs scan ...` (argv as for a management command) with the project's settings but no app
+    loaded, for jagaweb.cli to call before Django is set up: scanning needs the time zone, the language and
+    the translations, while loading every app (models, periodic jobs, views) costs about a second before the
+    first line is read."""
+    import django
+
+    project = importlib.import_module(os.environ.get("DJANGO_SETTINGS_MODULE") or "jagaweb.settings")
+    chosen = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+    settings.configure(**{**chosen, "INSTALLED_APPS": []})
+    django.setup()
+    Command().run_from_argv(argv)
+
+
 class Command(BaseCommand):
     help = "Read web server access logs: visitor statistics and attack findings."
+    # Reading files needs neither the database nor the URL configuration, and the system checks would import
+    # every view (about a second) before the first line is read.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
@@ -69,6 +89,7 @@ class Command(BaseCommand):
         paths: list[Path] = options["paths"]
         bar = LateProgressBar("logs scan")
         handle: IO[bytes] | None = None
+        keep_freed_memory()  # a command that ends with the scan: keeping its peak memory costs nothing
         try:
             if options["findings"] is not None:
                 handle = options["findings"].open("wb")
