@@ -20,7 +20,7 @@ from jagaweb.backup.store.sealing import WrongPassphrase
 from jagaweb.backup.targets.base import TargetError
 from jagaweb.guard import verbs
 from jagaweb.guard.choices import FindingState, RunKind, Severity, Source, Verdict
-from jagaweb.guard.findings import SEVERITY_ORDER, Draft, worst
+from jagaweb.guard.findings import SEVERITY_ORDER, VERDICT_ORDER, Draft, worst
 from jagaweb.guard.integrity import Change
 from jagaweb.guard.models import Finding, GuardProfile, GuardRun, all_identities
 from jagaweb.guard.outside import key_pages, observe_all, page_drafts, read_sitemap, sitemap_drafts
@@ -28,8 +28,6 @@ from jagaweb.guard.page.urls import host_of
 from jagaweb.guard.runs import alert, log_severity, recorded_run
 from jagaweb.inventory.models import Site
 from jagaweb.steps import Step, run_steps
-
-VERDICT_ORDER = [str(Verdict.CLEAN), str(Verdict.SUSPICIOUS), str(Verdict.DEFACED), str(Verdict.JUDOL)]
 
 
 @dataclass

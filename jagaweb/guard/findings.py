@@ -10,6 +10,8 @@ from jagaweb.guard.choices import Severity, Source, Verdict
 from jagaweb.guard.page.result import PageVerdict
 
 SEVERITY_ORDER = [str(value) for value in Severity.values]
+# From least to most serious: a path or run takes the worst verdict any of its reasons argue for.
+VERDICT_ORDER = [str(Verdict.CLEAN), str(Verdict.SUSPICIOUS), str(Verdict.DEFACED), str(Verdict.JUDOL)]
 
 
 def severity_of(verdict: str, score: int) -> Severity:

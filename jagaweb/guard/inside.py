@@ -24,12 +24,11 @@ from jagaweb.guard.change_risk import risk_of
 from jagaweb.guard.choices import Source
 from jagaweb.guard.files import scan_directory
 from jagaweb.guard.files.findings import FileFinding, ScanReport
-from jagaweb.guard.findings import SEVERITY_ORDER, Draft
+from jagaweb.guard.findings import SEVERITY_ORDER, VERDICT_ORDER, Draft
 from jagaweb.guard.integrity import Change, IntegrityReport, IntegrityState, compare_with_snapshot
 from jagaweb.inventory.models import Site
 
 PREFIX = "webroot/"
-VERDICT_ORDER = ["clean", "suspicious", "defaced", "judol"]
 
 
 @contextmanager

@@ -9,9 +9,7 @@ then move from a rotated file to the new one. The format of a file is detected o
 from __future__ import annotations
 
 import itertools
-import queue
-import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -104,42 +102,3 @@ def segment_pieces(job: FileJob, segment: Segment, batch_bytes: int) -> Iterator
         return
     yield Piece(job, segment, ParsedBatch(empty_requests(), 0), offset, next_line, 0, name, confident,
                 carried_state(parsing), end=True)
-
-
-def read_ahead(source: Iterator[Item], ahead: int = 1) -> Generator[Item, None, None]:
-    """Run `source` in a thread, `ahead` items in front of the consumer: Polars parses without the
-    interpreter lock, so reading and parsing overlap detection and statistics on two cores."""
-    handoff: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-
-    def offer(item: tuple[bool, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in source:
-                if not offer((True, item)):
-                    return
-            offer((False, None))
-        except BaseException as exc:  # handed to the consumer, which raises it
-            offer((False, exc))
-
-    worker = threading.Thread(target=produce, name="logwatch-ingest-read", daemon=True)
-    worker.start()
-    try:
-        while True:
-            more, item = handoff.get()
-            if not more:
-                if isinstance(item, BaseException):
-                    raise item
-                return
-            yield item
-    finally:
-        stop.set()
-        worker.join()

@@ -32,8 +32,9 @@ from jagaweb.logwatch.detect import Behaviour, detect_requests
 from jagaweb.logwatch.following import Identity, Planner, Position, live_paths, planning
 from jagaweb.logwatch.incidents import Recorded, close_quiet, record_findings, send_alerts
 from jagaweb.logwatch.ingest import state as behaviour_state
-from jagaweb.logwatch.ingest.reading import FileJob, Piece, pieces, read_ahead
+from jagaweb.logwatch.ingest.reading import FileJob, Piece, pieces
 from jagaweb.logwatch.models import LogCursor, WatchState
+from jagaweb.logwatch.scan import in_thread
 from jagaweb.logwatch.stats import VisitorStats
 
 DEFAULT_COMMIT_BYTES = 128 * 1024 * 1024
@@ -130,7 +131,7 @@ class SiteIngest:
             jobs = self.plan(planner)
             pending = Pending(self.time_zone)
             # closed explicitly: the reading thread stops before the planned files are closed
-            with closing(read_ahead(pieces(jobs, self.batch_bytes))) as reading:
+            with closing(in_thread(pieces(jobs, self.batch_bytes), "logwatch-ingest-read")) as reading:
                 for piece in reading:
                     self.take(piece, pending)
                     if pending.bytes >= self.commit_bytes:
