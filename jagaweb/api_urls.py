@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("jagaweb.logwatch.api")),
     path("", include("jagaweb.renewals.api")),
     path("", include("jagaweb.sop.api")),
+    path("", include("jagaweb.reports.api")),
     path("", include("jagaweb.people.api")),
 ]

@@ -190,18 +190,20 @@ def request(
     params: Mapping[str, str] | None = None,
     data: Mapping[str, Any] | None = None,
     json: Any = None,
+    files: Mapping[str, tuple[str, bytes, str]] | None = None,
 ) -> httpx.Response:
     """One HTTP request under the policy; retried on timeouts, connection errors and 502/503/504.
 
     Any other answer (including 4xx/5xx) is returned for the caller to judge. Redirects are not
-    followed: a redirect could point anywhere, past the address check.
+    followed: a redirect could point anywhere, past the address check. `files` (field: (name, content,
+    MIME type)) makes the body multipart with `data` as its other fields; bytes, so a retry sends them again.
     """
     parsed = _parse_url(url)
     host = parsed.raw_host.decode("ascii")  # IDNA-encoded, as DNS, the Host header and TLS want it
     addresses = check_host(host, allow_private=allow_private, port=parsed.port)
     timeout = float(settings.JAGAWEB_NET_TIMEOUT if timeout is None else timeout)
     retries = settings.JAGAWEB_NET_RETRIES if retries is None else max(retries, 0)
-    options = {"headers": dict(headers or {}), "params": params, "data": data, "json": json}
+    options = {"headers": dict(headers or {}), "params": params, "data": data, "json": json, "files": files}
     with httpx.Client(timeout=timeout, trust_env=False, headers={"User-Agent": USER_AGENT}) as client:
         for attempt in range(1, retries + 2):
             error: NetError | None = None
@@ -252,11 +254,13 @@ def send_email(
     smtp: SmtpServer | None = None,
     allow_private: bool = False,
     timeout: float | None = None,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> int:
     """Send one plain-text e-mail through SMTP; returns the number of messages sent (1).
 
     Without `smtp`, the server from the deployment's settings is used and trusted (it is often
     localhost). A server typed into a channel is checked against the address policy.
+    `attachments`: files as (name, content, MIME type).
     """
     server = smtp or SmtpServer.from_settings()
     if smtp is not None:
@@ -270,6 +274,8 @@ def send_email(
     subject = " ".join(subject.split())
     sender = from_email or settings.DEFAULT_FROM_EMAIL
     message = EmailMessage(subject, body, sender, list(to), connection=connection)
+    for name, content, mime_type in attachments:
+        message.attach(name, content, mime_type)
     try:
         return message.send()
     except TimeoutError as exc:

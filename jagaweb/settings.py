@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jagaweb.logwatch",
     "jagaweb.sop",
     "jagaweb.renewals",
+    "jagaweb.reports",
     "jagaweb.dashboard",
     "jagaweb.service",
     "jagaweb.demo",
@@ -188,6 +189,8 @@ SPECTACULAR_SETTINGS = {
         "RunStateEnum": "jagaweb.sop.choices.RunState", "StepStateEnum": "jagaweb.sop.choices.StepState",
         "CaseStateEnum": "jagaweb.sop.choices.CaseState", "RequestStateEnum": "jagaweb.sop.choices.RequestState",
         "RoleKindEnum": "jagaweb.people.choices.RoleKind",
+        "ReportKindEnum": "jagaweb.reports.choices.ReportKind",
+        "ReportStateEnum": "jagaweb.reports.choices.ReportState",
     },
 }
 
@@ -219,6 +222,8 @@ JAGAWEB_MONITOR_KEEP_HOURS_DAYS = env_int("JAGAWEB_MONITOR_KEEP_HOURS_DAYS", 90,
 SOP_DEFINITIONS_DIR = env_path("JAGAWEB_SOP_DIR", DATA_DIR / "sop")
 # Guard (jagaweb.guard): the browser that takes screenshots.
 JAGAWEB_CHROMIUM = env_str("JAGAWEB_CHROMIUM", "/usr/bin/chromium")
+# The unit that prepares the reports, printed in their heading (e.g. "Dinas Kominfo Kabupaten Contoh").
+JAGAWEB_REPORT_UNIT = env_str("JAGAWEB_REPORT_UNIT", "")
 JAGAWEB_RDAP_BOOTSTRAP_URL = env_str("JAGAWEB_RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/dns.json")
 
 LOGGING = {

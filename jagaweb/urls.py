@@ -19,6 +19,7 @@ urlpatterns = [
     path("logwatch/", include("jagaweb.logwatch.urls")),
     path("renewals/", include("jagaweb.renewals.urls")),
     path("sop/", include("jagaweb.sop.urls")),
+    path("reports/", include("jagaweb.reports.urls")),
     path("keluhan/<slug:slug>/", complaint_form, name="complaint_form"),  # a site's public complaint form
     path("", include("jagaweb.monitor.urls")),  # /monitor/..., and the public /status/<slug>/ and /hb/<token>
     path("people/", include("jagaweb.people.urls")),

@@ -31,6 +31,9 @@ from jagaweb.notify.models import Channel, Delivery, Message
 from jagaweb.people.choices import RoleKind
 from jagaweb.people.models import Role
 from jagaweb.renewals.models import Renewal, Service
+from jagaweb.reports.choices import ReportKind
+from jagaweb.reports.models import Report, ReportSchedule
+from jagaweb.reports.tasks import issue_for
 from tests.sop.world_access import sop_objects
 
 PUBLIC = {"login", "logout", "set_language", "health",
@@ -98,11 +101,17 @@ def other_org_world(site_b: Site, org_b: Any, make_user: Callable[..., Any]) -> 
                                                  ip="45.13.7.7", category="sqli", rule="union-select",
                                                  severity=Severity.HIGH, file="/var/log/access.log", line=1)
     logwatch_day = DailyVisitors.objects.create(site=site_b, date=timezone.localdate(), requests=10, visitors=2)
+    report = Report.objects.create(kind=ReportKind.MONTHLY, title="Laporan Disdik", organisation=org_b,
+                                   period_start=timezone.now(), period_end=timezone.now(), prepared_by_label="Disdik")
+    report_schedule = ReportSchedule.objects.create(name="Laporan Disdik", kind=ReportKind.MONTHLY, organisation=org_b)
+    report_task = issue_for.enqueue(other_user.pk, ReportKind.SITUATION, org_b.pk, "id", None, None, "")
     sop = sop_objects(site_b, third_party)
     return {
         **sop,
         "logwatch_incident": logwatch_incident, "logwatch_finding": logwatch_finding, "logwatch_day": logwatch_day,
         "renewal_service": renewal_service, "renewal": renewal,
+        "report": report, "report_file": SimpleNamespace(pk=report.pk, fmt="pdf"), "report_schedule": report_schedule,
+        "report_task": SimpleNamespace(task_id=str(report_task.id)),
         "guard_run": guard_run, "guard_finding": guard_finding,
         "guard_image": SimpleNamespace(path=f"{site_b.slug}/baseline.png"),
         "monitor_check": monitor_check, "monitor_incident": monitor_incident, "monitor_result": monitor_result,
@@ -165,6 +174,10 @@ OBJECT_ARGUMENTS: dict[str, str] = {
     "renewals:refresh": "renewal_service", "renewals:invoice": "renewal",
     "renewal-service-detail": "renewal_service", "renewal-service-refresh": "renewal_service",
     "renewal-detail": "renewal", "renewal-invoice": "renewal",
+    "reports:report_detail": "report", "reports:acknowledge": "report", "reports:download": "report_file",
+    "reports:schedule_update": "report_schedule", "reports:schedule_delete": "report_schedule",
+    "report-detail": "report", "report-acknowledge": "report", "report-download": "report_file",
+    "report-task": "report_task",
     "sop:run_detail": "sop_run", "sop:run_cancel": "sop_run", "sop:step_complete": "sop_step",
     "sop:step_pause": "sop_step", "sop:step_resume": "sop_step", "sop:step_assign": "sop_step",
     "sop:step_automate": "sop_step", "sop:evidence_add": "sop_step", "sop:involvement_add": "sop_step",

@@ -161,8 +161,9 @@ def daily(site_ids: Iterable[int], first: date, last: date) -> dict[int, dict[da
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     result: dict[int, dict[date, Figures]] = {pk: {day: Figures() for day in days} for pk in ids}
     until = min(local_midnight(last + timedelta(days=1)), timezone.now())
+    zone = timezone.get_current_timezone()  # once: timezone.localtime() looks it up again for every row
     for row in rows(ids, cover(local_midnight(first), until, covered_until())):
-        result[row.site_id][timezone.localtime(row.start).date()].add(row)
+        result[row.site_id][row.start.astimezone(zone).date()].add(row)
     return result
 
 

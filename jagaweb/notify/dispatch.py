@@ -8,12 +8,15 @@ lease: if a worker dies mid-send, the retry job picks the delivery up again when
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +29,7 @@ from jagaweb.notify import verbs
 from jagaweb.notify.choices import DeliveryStatus, MessageKind
 from jagaweb.notify.models import Channel, Delivery, DeliveryAttempt, Message
 from jagaweb.notify.transports import Outgoing, TransportError
+from jagaweb.notify.transports.base import Attachment
 from jagaweb.people.models import Role
 
 logger = logging.getLogger(__name__)
@@ -74,6 +78,11 @@ def route(severity: str, organisation: Organisation | None, roles: list[Role]) -
     return [channel for channel in channels if channel_matches(channel, severity, audience, organisations)]
 
 
+def chosen(channels: Iterable[Channel]) -> list[Channel]:
+    """The named channels that are enabled now (read again: the caller's copies may be stale)."""
+    return list(Channel.objects.filter(pk__in=[channel.pk for channel in channels], enabled=True))
+
+
 def notify(
     title: str,
     body: str = "",
@@ -83,22 +92,56 @@ def notify(
     organisation: Organisation | None = None,
     audience: Iterable[Role | str] | None = None,
     kind: str = MessageKind.ALERT,
+    channels: Iterable[Channel] | None = None,
+    attachment: Attachment | None = None,
 ) -> Message:
-    """Record a message and queue one delivery per matching channel (sent after the commit)."""
+    """Record a message and queue one delivery per matching channel (sent after the commit).
+
+    `channels`: exactly these (the enabled ones among them), instead of routing by severity, organisation
+    and roles; a report schedule names its channels. `attachment` is stored with the message and sent
+    as a file by e-mail and Telegram.
+    """
     organisation = organisation or (site.organisation if site is not None else None)
     roles = resolve_audience(audience)
-    with transaction.atomic():
-        message = Message.objects.create(
-            title=title[:200], body=body, severity=severity, kind=kind, site=site, organisation=organisation
-        )
-        if roles:
-            message.audience_roles.set(roles)
-        for channel in route(severity, organisation, roles):
-            enqueue(Delivery.objects.create(
-                message=message, channel=channel, channel_name=channel.name,
-                next_attempt_at=timezone.now() + PENDING_GRACE,
-            ))
+    message = Message(
+        title=title[:200], body=body, severity=severity, kind=kind, site=site, organisation=organisation
+    )
+    if attachment is not None:
+        store_attachment(message, attachment)
+    try:
+        with transaction.atomic():
+            message.save()
+            if roles:
+                message.audience_roles.set(roles)
+            targets = chosen(channels) if channels is not None else route(severity, organisation, roles)
+            for channel in targets:
+                enqueue(Delivery.objects.create(
+                    message=message, channel=channel, channel_name=channel.name,
+                    next_attempt_at=timezone.now() + PENDING_GRACE,
+                ))
+    except Exception:
+        if message.attachment:
+            message.attachment.delete(save=False)  # no row points at it
+        raise
     return message
+
+
+def store_attachment(message: Message, attachment: Attachment) -> None:
+    """Write the file under a random name (what people named it is kept in the row, not in the path)."""
+    stored_name = uuid.uuid4().hex + PurePath(attachment.name).suffix.lower()[:20]
+    message.attachment.save(stored_name, ContentFile(attachment.content), save=False)
+    message.attachment_name = attachment.name[:255]
+    message.attachment_type = attachment.mime_type[:100]
+
+
+def read_attachment(message: Message) -> Attachment | None:
+    """The stored file as transports send it; FileNotFoundError when it has gone from the disk."""
+    if not message.attachment:
+        return None
+    with message.attachment.open("rb") as file:
+        content = file.read()
+    name = message.attachment_name or PurePath(str(message.attachment.name)).name
+    return Attachment(name, content, message.attachment_type or "application/octet-stream")
 
 
 def enqueue(delivery: Delivery) -> None:
@@ -110,10 +153,12 @@ def enqueue(delivery: Delivery) -> None:
 
 def outgoing(message: Message) -> Outgoing:
     site = message.site
+    attachment = read_attachment(message)
     return Outgoing(
         title=message.title, body=message.body, severity=message.severity, time=message.created_at,
         url=settings.BASE_URL + message.get_absolute_url(),
         site=site.name if site is not None else None, site_url=site.url if site is not None else None,
+        attachments=(attachment,) if attachment is not None else (),
     )
 
 
@@ -136,9 +181,13 @@ def attempt(delivery: Delivery) -> Outcome:
     except ValueError as exc:  # secrets that cannot be decrypted or read
         return Outcome(False, str(exc), permanent=True)
     try:
-        return Outcome(True, response=transport.send(outgoing(delivery.message)))
+        sending = outgoing(delivery.message)
+    except FileNotFoundError:
+        return Outcome(False, _("The attachment file is missing."), permanent=True)
+    try:
+        return Outcome(True, response=transport.send(sending))
     except TransportError as exc:
-        return Outcome(False, str(exc), exc.response)
+        return Outcome(False, str(exc), exc.response, permanent=exc.permanent)
     except Exception as exc:
         # A bug or a library surprise must not lose the delivery; it is retried like any failure.
         logger.exception("delivery %s: unexpected error", delivery.pk)

@@ -128,6 +128,11 @@ class Message(models.Model):
         "people.Role", verbose_name=_("audience"), blank=True, related_name="notify_messages"
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # One file sent with the message (a scheduled report's PDF), stored under a random name; people see
+    # attachment_name, the name it came with.
+    attachment = models.FileField(_("attachment"), upload_to="notify/attachments/%Y/%m/", max_length=300, blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
+    attachment_type = models.CharField(_("attachment type"), max_length=100, blank=True)
 
     objects = MessageQuerySet.as_manager()
 

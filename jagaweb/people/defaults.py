@@ -35,6 +35,7 @@ WORK = (
     "logwatch.change_incident", "logwatch.export_blocklist", "logwatch.ingest_logs",
     "renewals.add_service", "renewals.change_service", "renewals.add_renewal",
     "sop.add_run", "sop.add_case", "sop.change_case", "sop.add_websiterequest", *SOP_PERFORM,
+    "reports.issue_report",
 )
 
 DEFAULT_ROLES = (
@@ -42,9 +43,10 @@ DEFAULT_ROLES = (
     DefaultRole(
         RoleKind.SUPERVISOR, "Kepala Sub Bagian", 20,
         (*READ_ALL, *WORK, "inventory.delete_*", "notify.*", "jobs.change_scheduleentry", "backup.*",
-         "monitor.*", "guard.*", "logwatch.*", "renewals.*", "sop.*"),
+         "monitor.*", "guard.*", "logwatch.*", "renewals.*", "sop.*", "reports.*"),
     ),
-    DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30, (*READ_ALL, *SOP_PERFORM)),
+    DefaultRole(RoleKind.EXECUTIVE, "Kepala Bagian / Sekretaris", 30,
+                (*READ_ALL, *SOP_PERFORM, "reports.acknowledge_report")),
     DefaultRole(RoleKind.THIRD_PARTY, "Pihak Ketiga", 5,
                 ("inventory.view_site", "activity.view_event", "sop.view_run", "sop.view_runstep")),
     DefaultRole(
@@ -53,7 +55,7 @@ DEFAULT_ROLES = (
          "monitor.view_incident", "guard.view_guardrun", "guard.view_finding", "logwatch.view_dailyvisitors",
          "logwatch.view_incident", "logwatch.view_logfinding", "renewals.view_service",
          "renewals.view_renewal", "sop.view_run", "sop.view_runstep", "sop.view_case", "sop.view_websiterequest",
-         "sop.add_websiterequest"),
+         "sop.add_websiterequest", "reports.view_report"),
     ),
 )
 

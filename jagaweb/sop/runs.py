@@ -128,18 +128,24 @@ def due_for(step: RunStep) -> datetime | None:
     return add_working_time(due, step.paused_for, calendar) if step.paused_for else due
 
 
-def open_step(run: Run, definition: SopDefinition, step: Step, actor: Actor, now: datetime) -> RunStep:
+def new_step(run: Run, definition: SopDefinition, step: Step, started_at: datetime) -> RunStep:
+    """The unsaved run step for the definition's `step`, started at `started_at` (its due time not yet set)."""
     performer = definition.performer_of(step)
     escalation = definition.performers[step.escalation].role if step.escalation else None
     waktu = step.waktu
-    opened = RunStep(
+    return RunStep(
         run=run, number=step.number, activity=step.activity, symbol=step.symbol, performer=performer.id,
         performer_label=performer.label, role_kind=performer.role or "", escalation_kind=escalation or "",
         output=step.output, waktu_value=waktu.value if waktu else None, waktu_unit=waktu.unit if waktu else "",
-        waktu_text=str(waktu) if waktu else "", waits_for_requester=step.waits_for_requester, started_at=now,
+        waktu_text=str(waktu) if waktu else "", waits_for_requester=step.waits_for_requester, started_at=started_at,
         automations=[str(automation.kind) for automation in step.automations],
         automation_state=AutomationState.PENDING if step.automations else AutomationState.NONE,
     )
+
+
+def open_step(run: Run, definition: SopDefinition, step: Step, actor: Actor, now: datetime) -> RunStep:
+    performer = definition.performer_of(step)
+    opened = new_step(run, definition, step, now)
     opened.due_at = due_for(opened)
     opened.save()
     log(verbs.STEP_OPENED, run, actor, target=opened, step=step.number, performer=performer.label,

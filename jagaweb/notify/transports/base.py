@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -19,6 +20,23 @@ RESPONSE_CHARS = 300
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a report's PDF)."""
+
+    name: str  # the file name people see, e.g. laporan-2026-11.pdf
+    content: bytes = dataclass_field(repr=False)
+    mime_type: str = "application/octet-stream"
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    def as_tuple(self) -> tuple[str, bytes, str]:
+        """The (name, content, MIME type) form that net.send_email and Django's EmailMessage take."""
+        return self.name, self.content, self.mime_type
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """A message as transports see it, independent of the database."""
 
@@ -29,6 +47,8 @@ class Outgoing:
     url: str  # the message's page in JagaWeb
     site: str | None = None
     site_url: str | None = None
+    # Sent as files by e-mail and Telegram; the other transports send the text, whose link leads to them.
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def text(self) -> str:
@@ -43,11 +63,14 @@ class Outgoing:
 
 
 class TransportError(Exception):
-    """Sending failed; the message and `response` are already free of secrets."""
+    """Sending failed; the message and `response` are already free of secrets.
 
-    def __init__(self, message: str, response: str = "") -> None:
+    `permanent`: retrying cannot help (a file larger than the service accepts)."""
+
+    def __init__(self, message: str, response: str = "", *, permanent: bool = False) -> None:
         super().__init__(message)
         self.response = response
+        self.permanent = permanent
 
 
 class Transport:

@@ -67,6 +67,7 @@ class EmailTransport(Transport):
             net.send_email(
                 subject, message.text, recipients, from_email=self.config.get("from_email") or None,
                 smtp=server, allow_private=self.allow_private,
+                attachments=[attachment.as_tuple() for attachment in message.attachments],
             )
         except net.NetError as exc:
             raise TransportError(self.redact(str(exc))) from exc

@@ -152,9 +152,10 @@ def describe_visitors(visitors: dict[str, Any]) -> list[str]:
             "bandwidth": size_text(totals["bandwidth"]), "crawlers": f"{totals['crawler_requests']:,}",
             "not_found": f"{totals['not_found']:,}"},
     ]
+    requests_word, visitors_word, pages_word = _("requests"), _("visitors"), _("pages")
     for day in visitors["daily"]:
-        text.append(f"  {day['date']}  {day['requests']:>10,} {_('requests')}  {day['visitors']:>8,} "
-                    f"{_('visitors')}  {day['pages']:>9,} {_('pages')}  {size_text(day['bandwidth'])}")
+        text.append(f"  {day['date']}  {day['requests']:>10,} {requests_word}  {day['visitors']:>8,} "
+                    f"{visitors_word}  {day['pages']:>9,} {pages_word}  {size_text(day['bandwidth'])}")
     peak = max(visitors["hours"], key=lambda hour: hour["requests"])
     text.append(_("Busiest hour: %(hour)02d:00 (%(requests)s requests)") % {
         "hour": peak["hour"], "requests": f"{peak['requests']:,}"})
