@@ -20,6 +20,12 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     try:
+        if args[1:3] == ["logs", "scan"]:
+            # Scanning files needs no app: loading them all would cost about a second before the first line.
+            from jagaweb.logwatch.management.commands.logs import scan_without_apps
+
+            scan_without_apps(args)
+            return
         execute_from_command_line(args)
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"jagaweb: configuration error: {exc}\n")

@@ -95,6 +95,21 @@ def without_seconds(summary: dict) -> dict:
     return {key: value for key, value in summary.items() if key not in ("seconds", "lines_per_second")}
 
 
+def test_the_console_command_scans_without_loading_the_apps(tmp_path):
+    """`jagaweb logs scan` goes straight to scan_without_apps; other commands load the apps as usual."""
+    log = tmp_path / "access.log"
+    log.write_bytes((FIXTURES / "stats.log").read_bytes())
+    code = ("import sys, django.apps; from jagaweb.cli import main; main(['jagaweb', *sys.argv[1:]]); "
+            "print(len(django.apps.apps.get_app_configs()), file=sys.stderr)")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    done = subprocess.run([sys.executable, "-c", code, "logs", "scan", str(log), "--json"], capture_output=True,
+                          text=True, check=True, env=env)
+    assert json.loads(done.stdout)["lines"] > 0
+    assert done.stderr.strip().splitlines()[-1] == "0"
+    other = subprocess.run([sys.executable, "-c", code, "check"], capture_output=True, text=True, check=True, env=env)
+    assert int(other.stderr.strip().splitlines()[-1]) > 10
+
+
 def test_the_command_without_apps_gives_the_same_summary(tmp_path):
     """scan_without_apps (for jagaweb.cli, before Django is set up) loads no app and says the same."""
     log = tmp_path / "access.log"

@@ -175,8 +175,7 @@ def test_the_other_sections_count_what_the_database_holds(month_report: Any) -> 
 def test_the_pages_show_the_charts(month_report: Any) -> None:
     _report, _sites, pages = month_report
     for caption, colour in (("Availability per day", "green"), ("Successful backups per day", "green"),
-                            ("Attack findings by category", "blue"), ("Requests, visitors and page views per day",
-                                                                      "blue")):
+                            ("Attack findings by category", "blue"), ("Sites with the most visitors", "blue")):
         _text, image = page_with(pages, caption)
         assert coloured_pixels(image, CHART_COLOURS[colour]) > 400, caption
 
