@@ -29,8 +29,12 @@ def client(client_for: Any, member: Any) -> Any:
     return client_for(member)
 
 
+WINDOW_START = timezone.localtime() + timedelta(days=1)
+
+
 def window_data(**fields: Any) -> dict[str, Any]:
-    start = timezone.localtime() + timedelta(hours=1)
+    # The same times in every call of a test: a minute that turns between two posts would change them.
+    start = WINDOW_START
     return {"reason": "Pembaruan CMS", "starts_at": start.strftime(FORMAT),
             "ends_at": (start + timedelta(hours=2)).strftime(FORMAT), **fields}
 
