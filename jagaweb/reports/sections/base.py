@@ -60,7 +60,7 @@ class Column:
     weight: float | None = None  # share of the printed width against the other columns; None: by kind
 
 
-PRINTED_ROWS = 100  # a longer table prints its first rows; the XLSX and CSV files always hold every row
+PRINTED_ROWS = 50  # a longer table prints its first rows; the XLSX and CSV files always hold every row
 
 
 @dataclass(frozen=True)
