@@ -54,9 +54,13 @@ class Work:
     started: float = field(default_factory=time.monotonic)
 
     def advance(self, done: int) -> None:
+        # Sections are most of the work; the PDF counts as two more units.
+        total = len(self.sections) + len(self.appendix_sections) + 2
+        # The report's page shows a progress bar from these while the worker prepares it.
+        Report.objects.filter(pk=self.report.pk).update(progress_done=done, progress_total=total)
+        self.report.progress_done, self.report.progress_total = done, total
         if self.progress is not None:
-            # Sections are most of the work; the PDF counts as two more units.
-            self.progress(done, len(self.sections) + len(self.appendix_sections) + 2)
+            self.progress(done, total)
 
 
 class CollectSections(Step[Work]):

@@ -57,6 +57,9 @@ class Report(models.Model):
     figures = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)  # section key -> its key numbers
     pages = models.PositiveIntegerField(_("pages"), default=0)
     render_seconds = models.FloatField(_("rendering time (s)"), default=0.0)
+    # While being prepared: how many of its units of work (sections, then the document) are done.
+    progress_done = models.PositiveSmallIntegerField(default=0)
+    progress_total = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     pdf = models.FileField(upload_to=report_file_path, max_length=300, blank=True)
     html = models.FileField(upload_to=report_file_path, max_length=300, blank=True)

@@ -217,10 +217,12 @@ def pending(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_or_404(request, pk)
     if getattr(request, "htmx", False):
-        # The page asks while the report is being prepared; once it is ready, the whole page is drawn again.
+        # The page asks while the report is being prepared (and shows how far it is); once it is ready, the
+        # whole page is drawn again.
+        if report.state == ReportState.RENDERING:
+            return render(request, "reports/_progress.html", {"report": report})
         response = HttpResponse(status=204)
-        if report.state != ReportState.RENDERING:
-            response["HX-Refresh"] = "true"
+        response["HX-Refresh"] = "true"
         return response
     reader = next_reader(report)
     context = {

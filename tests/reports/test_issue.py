@@ -114,3 +114,5 @@ def test_the_progress_callback_counts_up_to_the_end(tiny_report: None, site_a: S
     seen: list[tuple[int, int]] = []
     issue_report(ReportKind.MONTHLY, actor=JOB, month=date(2026, 10, 1), progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (3, 3) and seen[0] == (1, 3)
+    report = Report.objects.get()
+    assert (report.progress_done, report.progress_total) == (3, 3)  # what the report's page shows while it waits

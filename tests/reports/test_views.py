@@ -191,17 +191,19 @@ def test_a_report_asked_for_on_the_page_is_prepared_by_the_worker_and_shown_when
 
 
 def test_a_report_being_prepared_refreshes_until_ready_and_a_failure_shows_its_error(people, org_a):
-    rendering = archived(organisation=org_a, state=ReportState.RENDERING)
+    rendering = archived(organisation=org_a, state=ReportState.RENDERING, progress_done=4, progress_total=11)
     failed = archived(organisation=org_a, state=ReportState.FAILED, error="collect: the data source is gone")
     operator = client(people, "operator")
     url = reverse("reports:report_detail", args=[rendering.pk])
     page = operator.get(url).content.decode()
-    assert 'hx-trigger="every 3s"' in page and "Download PDF" not in page
-    asked = operator.get(url, HTTP_HX_REQUEST="true")
-    assert asked.status_code == 204 and "HX-Refresh" not in asked
+    assert 'hx-trigger="every 2s"' in page and "Download PDF" not in page
+    assert '<progress value="4" max="11">' in page and "4 of 11 parts done" in page
+    asked = operator.get(url, HTTP_HX_REQUEST="true")  # the poll redraws the progress bar only
+    assert asked.status_code == 200 and "HX-Refresh" not in asked
+    assert asked.content.decode().startswith('<section class="card" id="report-progress"')
     assert operator.get(reverse("reports:download", args=[rendering.pk, "pdf"])).status_code == 404
     failure = operator.get(reverse("reports:report_detail", args=[failed.pk])).content.decode()
-    assert "collect: the data source is gone" in failure and "every 3s" not in failure
+    assert "collect: the data source is gone" in failure and "every 2s" not in failure
 
 
 def acknowledge(people: dict[str, Any], name: str, report: Report, note: str = "") -> str:
