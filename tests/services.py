@@ -39,6 +39,14 @@ def require_postgres_database() -> None:
         unavailable("PostgreSQL", "nothing listens on 127.0.0.1:5432")
 
 
+def require_weasyprint() -> None:
+    """Reports' PDFs: WeasyPrint loads Pango when it is imported."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as exc:
+        unavailable("WeasyPrint", f"Pango cannot be loaded ({exc}); apt-get install libpango-1.0-0 libpangoft2-1.0-0")
+
+
 def require_chromium() -> str:
     path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
     if not path:

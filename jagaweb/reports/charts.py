@@ -10,19 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from django.utils import formats
-
 from jagaweb.monitor.charts import nice_ceiling
+from jagaweb.reports.cells import number
 
 FONT = "Noto Sans, DejaVu Sans, sans-serif"
 INK, GRID, MUTED = "#1f2933", "#d5dbe1", "#616e7c"
 PALETTE = ("#1d6fa5", "#e07b24", "#2f9e5a", "#c0392b", "#7d55c7", "#8a6d3b", "#d35d9b", "#5f6b7a")
 LEVELS = {"good": "#2f9e5a", "fair": "#e0a124", "bad": "#c0392b", "none": "#b8c2cc", "info": "#1d6fa5"}
 LEFT, RIGHT, TOP, BOTTOM = 48.0, 12.0, 12.0, 34.0
-
-
-def number(value: float, decimals: int = 0) -> str:
-    return str(formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True))
 
 
 def svg(width: float, height: float, body: list[str], label: str) -> str:

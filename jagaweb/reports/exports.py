@@ -10,6 +10,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,7 @@ def all_tables(parts: Iterable[Part]) -> list[Table]:
             while key in seen:
                 key, number = f"{base}-{number}", number + 1
             seen.add(key)
-            tables.append(Table(key, table.title, table.columns, table.rows, table.note, table.empty))
+            tables.append(replace(table, key=key))
     return tables
 
 

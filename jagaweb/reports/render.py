@@ -6,7 +6,6 @@ fetcher that refuses every address: printing a report never touches the network 
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +25,6 @@ from jagaweb.reports.sections.base import Part, Scope, Table
 from jagaweb.reports.summary import Summary, period_text
 
 SIGNATURES = re.compile(r"<!--signatures-->.*<!--/signatures-->", re.DOTALL)
-# WeasyPrint logs every layout step at INFO; a 40-page report would flood the worker's log.
-logging.getLogger("weasyprint").setLevel(logging.WARNING)
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

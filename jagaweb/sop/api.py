@@ -125,12 +125,10 @@ class StepViewSet(viewsets.ReadOnlyModelViewSet):
         step.refresh_from_db()
         return Response(StepSerializer(step, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=CompleteStepSerializer, responses={200: StepSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[CanPerform])
-    def complete(self, request: Request, pk: str | None = None) -> Response:
-        """Complete the step (a decision step needs "decision"); the answer is the completed step."""
+    def completed(self, request: Request, given_as: type[serializers.Serializer]) -> Response:
+        """Complete the acting step with the note and decision `given_as` reads from the request."""
         step = self.acting()
-        given = CompleteStepSerializer(data=request.data)
+        given = given_as(data=request.data)
         given.is_valid(raise_exception=True)
         try:
             complete_step(step, request.user, note=given.validated_data["note"],
@@ -139,19 +137,17 @@ class StepViewSet(viewsets.ReadOnlyModelViewSet):
             raise refused(exc) from exc
         return self.answer(step)
 
+    @extend_schema(request=CompleteStepSerializer, responses={200: StepSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CanPerform])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        """Complete the step (a decision step needs "decision"); the answer is the completed step."""
+        return self.completed(request, CompleteStepSerializer)
+
     @extend_schema(request=DecideSerializer, responses={200: StepSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanPerform])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """Answer a decision step yes or no; the run goes on along that branch."""
-        step = self.acting()
-        given = DecideSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        try:
-            complete_step(step, request.user, note=given.validated_data["note"],
-                          decision=given.validated_data["decision"])
-        except RunError as exc:
-            raise refused(exc) from exc
-        return self.answer(step)
+        return self.completed(request, DecideSerializer)
 
     @extend_schema(request=PauseSerializer, responses={200: StepSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanPerform])

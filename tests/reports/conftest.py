@@ -12,6 +12,7 @@ from jagaweb.reports import charts
 from jagaweb.reports.choices import ColumnKind, ReportKind
 from jagaweb.reports.sections import registry
 from jagaweb.reports.sections.base import Chart, Column, Part, Problem, Scope, Section, Table
+from tests.services import require_weasyprint
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +57,7 @@ class BrokenSection(Section):
 
 @pytest.fixture
 def tiny_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    require_weasyprint()
     monkeypatch.setattr(registry, "SECTIONS", {kind: ["tests.reports.conftest.SitesSection"]
                                                for kind in ReportKind.values})
     monkeypatch.setattr(registry, "APPENDICES", {})

@@ -19,7 +19,8 @@ from jagaweb.inventory.models import Organisation, Site
 from jagaweb.reports.charts import LEVELS
 from jagaweb.reports.choices import ProblemLevel
 from jagaweb.reports.periods import month_scope, situation_scope
-from jagaweb.reports.sections.backups import BackupSection, BackupStateSection, name_list
+from jagaweb.reports.sections.backups import BackupSection, BackupStateSection
+from jagaweb.reports.sections.words import listed
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -156,10 +157,10 @@ def test_month_charts_count_days_in_local_time(month_data: dict[str, Site]) -> N
                       "No successful backup: 2 (33.3%)"]
 
 
-def test_name_list_is_capped() -> None:
+def test_listed_names_are_capped() -> None:
     with translation.override("en"):
-        assert name_list([f"S{n}" for n in range(12)]) == "S0, S1, S2, S3, S4, S5, S6, S7, S8, S9 and 2 more"
-        assert name_list(["A", "B"]) == "A, B"
+        assert listed([f"S{n}" for n in range(12)]) == "S0, S1, S2, S3, S4, S5, S6, S7, S8, S9 and 2 more"
+        assert listed(["A", "B"]) == "A, B"
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from jagaweb.reports.choices import ReportKind, ReportState
 from jagaweb.reports.issue import issue_report
 from jagaweb.reports.models import Report
 from jagaweb.sop.models_cases import Case
-from tests.services import unavailable
+from tests.services import require_weasyprint, unavailable
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 START, END = datetime(2026, 10, 1, tzinfo=JAKARTA), datetime(2026, 11, 1, tzinfo=JAKARTA)
@@ -59,6 +59,7 @@ def month_report(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory:
 
     from jagaweb.people.models import Membership, Role
 
+    require_weasyprint()
     media = tmp_path_factory.mktemp("media")
     # One transaction for the module, rolled back at its end: the month does not leak into other tests.
     with django_db_blocker.unblock(), transaction.atomic():

@@ -36,6 +36,7 @@ from jagaweb.reports.sections.activity_day import (
     people_row,
 )
 from jagaweb.reports.sections.base import Column, Part, Problem, Scope, Section, Table
+from jagaweb.reports.sections.words import listed
 
 LISTED_DAYS = 10  # the unrecorded days a problem names one by one
 
@@ -148,12 +149,10 @@ class Month:
     def problems(self) -> list[Problem]:
         found = []
         if self.unrecorded:
-            listed = ", ".join(long_date(day) for day in self.unrecorded[:LISTED_DAYS])
-            if len(self.unrecorded) > LISTED_DAYS:
-                listed += " " + _("and %(count)s more") % {"count": number(len(self.unrecorded) - LISTED_DAYS)}
+            days = listed([long_date(day) for day in self.unrecorded], LISTED_DAYS)
             found.append(Problem(
                 text=_("On %(count)s working days no maintenance activity by officers was recorded in the daily "
-                       "activity log: %(days)s.") % {"count": number(len(self.unrecorded)), "days": listed},
+                       "activity log: %(days)s.") % {"count": number(len(self.unrecorded)), "days": days},
                 recommendation=str(RECORD_DAILY)))
         if self.counts.critical:
             critical_days = sum(1 for item in self.days.values() if item.critical)

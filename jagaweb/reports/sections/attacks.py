@@ -37,8 +37,8 @@ from jagaweb.monitor.history import local_midnight
 from jagaweb.reports.charts import bar_chart, hbar_chart, number, share_bar
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.base import Chart, Column, Part, Problem, Scope, Section, Table
-from jagaweb.reports.sections.incidents import listed
 from jagaweb.reports.sections.visitors import SiteInfo, site_infos
+from jagaweb.reports.sections.words import listed
 
 TOP_SOURCES = 20
 MANY_SITES = 3  # one address attacking this many sites is a campaign, not one site's nuisance

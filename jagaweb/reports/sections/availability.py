@@ -28,10 +28,10 @@ from jagaweb.reports.sections.base import Chart, Column, Part, PrintOrder, Probl
 from jagaweb.reports.sections.incidents import (
     downtime_by_site,
     incidents_during,
-    listed,
     period_end,
     period_text,
 )
+from jagaweb.reports.sections.words import listed
 
 SLOW_P95_MS = 3000.0
 LOWEST_SHOWN = 15

@@ -28,6 +28,7 @@ from jagaweb.progress import size_text
 from jagaweb.reports import charts
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.base import Chart, Column, Part, PrintOrder, Problem, Scope, Section, Table
+from jagaweb.reports.sections.words import listed
 
 RESTORES = (Operation.RESTORE, Operation.RESTORE_DATABASE)
 FINISHED = (RunState.SUCCEEDED, RunState.FAILED)
@@ -35,21 +36,12 @@ NAMES_SHOWN = 10  # a problem names this many sites, then says how many more
 STALE_AFTER = timedelta(hours=48)  # a situation report calls a site without a newer good backup unprotected
 
 
-def name_list(names: Iterable[str]) -> str:
-    """ "A, B and 3 more": a problem names the sites, but a province's 400 names would drown the sentence."""
-    names = list(names)
-    shown = ", ".join(names[:NAMES_SHOWN])
-    if len(names) <= NAMES_SHOWN:
-        return shown
-    return _("%(names)s and %(count)s more") % readable({"names": shown, "count": len(names) - NAMES_SHOWN})
-
-
 def site_problem(names: list[str], text: str, recommendation: str, level: str) -> list[Problem]:
     """One problem naming the affected sites, or none when no site is affected. `text` is a translated
     sentence with %(count)s and %(names)s."""
     if not names:
         return []
-    sentence = text % readable({"count": len(names), "names": name_list(names)})
+    sentence = text % readable({"count": len(names), "names": listed(names, NAMES_SHOWN)})
     return [Problem(text=sentence, recommendation=recommendation, level=level)]
 
 

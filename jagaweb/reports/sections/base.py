@@ -7,6 +7,7 @@ way (HTML, PDF, CSV, XLSX), so a section holds plain values and the pipeline doe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -133,12 +134,12 @@ class Part:
     problems: list[Problem] = field(default_factory=list)
 
 
-class Section:
+class Section(ABC):
     key: ClassVar[str]
     title: ClassVar[Text]
 
-    def collect(self, scope: Scope) -> Part:
-        raise NotImplementedError
+    @abstractmethod
+    def collect(self, scope: Scope) -> Part: ...
 
     def part(self) -> Part:
         return Part(key=self.key, title=self.title)

@@ -32,7 +32,8 @@ from jagaweb.reports.charts import share_bar
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.availability import mean_or_none, percent_text, rounded
 from jagaweb.reports.sections.base import Chart, Column, Part, PrintOrder, Problem, Scope, Section, Table
-from jagaweb.reports.sections.incidents import listed, moment_text
+from jagaweb.reports.sections.incidents import moment_text
+from jagaweb.reports.sections.words import listed
 
 DAY = timedelta(hours=24)
 COUNTS = ("up", "degraded", "down")  # what uptime is made of (unknown runs are not judged)

@@ -22,7 +22,7 @@ counts), clipped to the period; the availability section shows the same figure p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +38,7 @@ from jagaweb.monitor.models import Incident
 from jagaweb.reports.charts import number, share_bar
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.base import Chart, Column, Part, PrintOrder, Problem, Scope, Section, Table
+from jagaweb.reports.sections.words import listed
 from jagaweb.sop.calendar import WorkingCalendar, due_at
 from jagaweb.sop.cases import definition_for
 from jagaweb.sop.choices import RunState, TriggerEvent
@@ -45,7 +46,6 @@ from jagaweb.sop.compliance import Calendars
 from jagaweb.sop.definitions import SopDefinition, Step
 from jagaweb.sop.models import Run
 
-NAMES_IN_TEXT = 10
 MAX_WAYS = 50  # ways from the entry step to an end; an SOP has a handful
 CAUSE_LENGTH = 160
 
@@ -124,14 +124,6 @@ def downtime_by_site(rows: Iterable[IncidentRow], start: datetime, end: datetime
         if finish > begin:
             spans[row.site_id].append((begin, finish))
     return {site_id: covered_length(found) for site_id, found in spans.items()}
-
-
-def listed(names: Sequence[str], limit: int = NAMES_IN_TEXT) -> str:
-    """Names for a sentence, at most `limit` of them, saying how many more there are."""
-    shown = ", ".join(names[:limit])
-    if len(names) <= limit:
-        return shown
-    return _("%(names)s and %(more)s more") % {"names": shown, "more": len(names) - limit}
 
 
 def hours_text(duration: timedelta) -> str:

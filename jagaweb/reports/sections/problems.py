@@ -20,7 +20,8 @@ from jagaweb.people.choices import RoleKind
 from jagaweb.reports.charts import hbar_chart
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.base import Chart, Column, Part, Problem, Scope, Section, Table
-from jagaweb.reports.sections.service import in_period, listing, period_phrase, person_name, place, scope_filter
+from jagaweb.reports.sections.service import LISTED, in_period, period_phrase, person_name, place, scope_filter
+from jagaweb.reports.sections.words import listed
 from jagaweb.sop.choices import CaseOrigin, StepState
 from jagaweb.sop.definitions import definitions
 from jagaweb.sop.models import Case, RunStep
@@ -260,7 +261,7 @@ def overdue_problems(overdue: list[OpenCase]) -> list[Problem]:
             "due": due_text(case.step.due_at)})
     text = ngettext("%(count)d open problem is past the due time of its SOP step: %(cases)s.",
                     "%(count)d open problems are past the due time of their SOP step: %(cases)s.", len(overdue)) % {
-        "count": len(overdue), "cases": listing(names)}
+        "count": len(overdue), "cases": listed(names, LISTED, "; ")}
     advice = _("Have the holders complete the overdue steps today or hand them over; the supervisor follows each "
                "up until the case is closed.")
     return [Problem(text, advice, ProblemLevel.CRITICAL)]
@@ -274,8 +275,8 @@ def unsolved_problems(unsolved: list[OpenCase]) -> list[Problem]:
                     "%(count)d open problems have had no alternative solution recorded for more than %(days)d "
                     "days: %(cases)s.", len(unsolved)) % {
         "count": len(unsolved), "days": UNSOLVED_AFTER.days,
-        "cases": listing([_("%(title)s (%(place)s)") % {"title": case.title, "place": case.place}
-                          for case in unsolved])}
+        "cases": listed([_("%(title)s (%(place)s)") % {"title": case.title, "place": case.place}
+                         for case in unsolved], LISTED, "; ")}
     advice = _("Record the analysis and the alternative solutions in each case, so that the supervisor can choose "
                "one and the repair can start.")
     return [Problem(text, advice, ProblemLevel.WARNING)]

@@ -23,7 +23,8 @@ from jagaweb.renewals.models import Renewal, Service
 from jagaweb.reports.charts import hbar_chart, number
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.base import Chart, Column, Part, Problem, Scope, Section, Table
-from jagaweb.reports.sections.service import listing, period_phrase, person_name, place, scope_filter
+from jagaweb.reports.sections.service import LISTED, period_phrase, person_name, place, scope_filter
+from jagaweb.reports.sections.words import listed
 
 DUE_DAYS = 60  # how far ahead the report looks, as the first renewal reminder does
 URGENT_DAYS = 14  # a service ending this soon without renewing by itself is a problem
@@ -232,7 +233,7 @@ def ended_problems(ended: list[DueService]) -> list[Problem]:
         return []
     text = ngettext("%(count)d service has ended without a recorded renewal: %(services)s.",
                     "%(count)d services have ended without a recorded renewal: %(services)s.", len(ended)) % {
-        "count": len(ended), "services": listing([named(service) for service in ended])}
+        "count": len(ended), "services": listed([named(service) for service in ended], LISTED, "; ")}
     advice = _("Renew them with their providers at once, or record the renewal with its invoice if it was already "
                "paid; mark a service no longer used as not in use.")
     return [Problem(text, advice, ProblemLevel.CRITICAL)]
@@ -244,6 +245,6 @@ def urgent_problems(urgent: list[DueService]) -> list[Problem]:
     text = ngettext("%(count)d service ends within %(days)d days and does not renew automatically: %(services)s.",
                     "%(count)d services end within %(days)d days and do not renew automatically: %(services)s.",
                     len(urgent)) % {"count": len(urgent), "days": URGENT_DAYS,
-                                    "services": listing([named(service) for service in urgent])}
+                                    "services": listed([named(service) for service in urgent], LISTED, "; ")}
     advice = _("Start the payment with each provider now and record the renewal with its invoice once it is paid.")
     return [Problem(text, advice, ProblemLevel.WARNING)]

@@ -23,6 +23,7 @@ from jagaweb.people.scope import organisation_subtree
 from jagaweb.reports.charts import number, share_bar
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.base import Chart, Column, Part, Problem, Scope, Section, Table
+from jagaweb.reports.sections.words import listed
 from jagaweb.sop.choices import CaseOrigin, RequestState, RunState, StepState
 from jagaweb.sop.compliance import Compliance, StepFigures, compliance_all
 from jagaweb.sop.models import Case, Complaint, Run, RunStep, WebsiteRequest
@@ -69,14 +70,6 @@ def period_phrase(scope: Scope) -> str:
 
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
-
-
-def listing(names: list[str]) -> str:
-    """The first few names, then how many more."""
-    shown = "; ".join(names[:LISTED])
-    if len(names) > LISTED:
-        return _("%(names)s and %(count)d more") % {"names": shown, "count": len(names) - LISTED}
-    return shown
 
 
 def person_name(username: str | None, first: str | None, last: str | None) -> str | None:
@@ -351,7 +344,7 @@ def overdue_problems(overdue: list[OverdueCase]) -> list[Problem]:
         "due": formats.date_format(timezone.localtime(case.due_at), "SHORT_DATETIME_FORMAT")} for case in overdue]
     text = ngettext("%(count)d case is open past the due time of its current SOP step: %(cases)s.",
                     "%(count)d cases are open past the due time of their current SOP step: %(cases)s.",
-                    len(overdue)) % {"count": len(overdue), "cases": listing(names)}
+                    len(overdue)) % {"count": len(overdue), "cases": listed(names, LISTED, "; ")}
     advice = _("Have the holders complete or hand over the overdue steps, escalate those without a holder to the "
                "supervisor, and record the reason for each delay in the case.")
     return [Problem(text, advice, ProblemLevel.WARNING)]
