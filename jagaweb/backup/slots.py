@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from jagaweb.backup.choices import Operation
+from jagaweb.backup.choices import Operation, RunState
 from jagaweb.backup.models import BackupRun
+from jagaweb.dashboard.cells import ago, link, muted
 from jagaweb.dashboard.slots import Slot, register
+from jagaweb.inventory.models import Site
+
+LEVELS: dict[str, str] = {RunState.SUCCEEDED: "ok", RunState.FAILED: "bad"}
 
 
 def last_backups(site_ids: list[int]) -> dict[int, Any]:
@@ -20,4 +26,12 @@ def last_backups(site_ids: list[int]) -> dict[int, Any]:
     return latest
 
 
-register(Slot("backup", _("Backup"), "backup/slot.html", last_backups, order=200))
+def last_backup_cell(run: BackupRun | None, site: Site) -> SafeString:
+    if run is None:
+        return muted(_("no backup"))
+    return link(reverse("backup:site", args=[site.slug]), ago(run.started_at), title=run.get_state_display(),
+                css=f"badge {LEVELS.get(run.state, 'warning')}")
+
+
+register(Slot("backup", _("Backup"), last_backups, last_backup_cell, order=200,
+              permission="backup.view_backuprun"))

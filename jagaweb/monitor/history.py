@@ -16,7 +16,7 @@ from functools import reduce
 from operator import or_
 from typing import NamedTuple
 
-from django.db.models import Q, Subquery
+from django.db.models import Q, Subquery, Sum
 from django.utils import timezone
 
 from jagaweb.monitor.checks import all_kinds
@@ -25,6 +25,7 @@ from jagaweb.monitor.models import Check, Rollup
 from jagaweb.monitor.rollups import floor, following
 from jagaweb.monitor.stats import BUCKETS, percentile, uptime_percent
 
+JUDGED = ("up", "degraded", "down")  # what uptime is made of (unknown runs are not judged)
 Segment = tuple[str, datetime, datetime]  # (period, first start, end): rollups of `period` starting in [first, end)
 
 
@@ -122,17 +123,27 @@ def cover(since: datetime, until: datetime, ends: dict[str, datetime | None]) ->
     return [(period, first, end) for period, first, end in segments if end > first]
 
 
-def rows(site_ids: Iterable[int], segments: list[Segment]) -> list[Row]:
+def within(segments: list[Segment]) -> Q:
+    """The rollups that make up a span (`cover`'s segments)."""
     if not segments:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(period=period, start__gte=first, start__lt=end) for period, first, end in segments))
+
+
+def checks_of(site_ids: Iterable[int]) -> dict[int, int]:
+    """The sites' checks that count for uptime, as check id: site id.
+
+    Rollups are then selected by this literal list of check ids: joined on the site instead, SQLite
+    scanned every rollup in the span (570 ms for one dashboard page of 10,000 sites; 12 ms this way)."""
+    checks = Check.objects.filter(site_id__in=list(site_ids), kind__in=uptime_kinds()).order_by()  # no join to sort
+    return dict(checks.values_list("pk", "site_id"))
+
+
+def rows(site_ids: Iterable[int], segments: list[Segment]) -> list[Row]:
+    site_of = checks_of(site_ids)
+    if not segments or not site_of:
         return []
-    spans = reduce(or_, (Q(period=period, start__gte=first, start__lt=end) for period, first, end in segments))
-    # The checks first, then rollups by a literal list of check ids: joined on the site instead, SQLite
-    # scanned every rollup in the span (570 ms for one dashboard page of 10,000 sites; 12 ms this way).
-    site_of = dict(Check.objects.filter(site_id__in=list(site_ids), kind__in=uptime_kinds())
-                   .values_list("pk", "site_id"))
-    if not site_of:
-        return []
-    found = Rollup.objects.filter(spans, check_ref_id__in=list(site_of))
+    found = Rollup.objects.filter(within(segments), check_ref_id__in=list(site_of))
     columns = ("check_ref_id", *Row._fields[1:])
     return [Row(site_of[values[0]], *values[1:]) for values in found.values_list(*columns).iterator(2000)]
 
@@ -149,6 +160,24 @@ def figures(site_ids: Iterable[int], since: datetime, until: datetime | None = N
 def uptime(site_ids: Iterable[int], since: datetime, until: datetime | None = None) -> dict[int, float | None]:
     """Uptime % per site since `since` (None for a site with no judged run)."""
     return {pk: total.uptime for pk, total in figures(site_ids, since, until).items()}
+
+
+def uptimes(site_ids: list[int], spans: dict[str, list[Segment]]) -> dict[str, dict[int, float | None]]:
+    """Uptime % per named span and site: the database sums the counts (one query, a conditional sum per
+    span and count) instead of passing every rollup's histogram through Python as `figures` would."""
+    site_of = checks_of(site_ids)
+    totals = {name: {pk: [0, 0, 0] for pk in site_ids} for name in spans}
+    wanted = {name: within(segments) for name, segments in spans.items()}
+    sums = {f"{name}_{count}": Sum(count, filter=span) for name, span in wanted.items() for count in JUDGED}
+    found = (Rollup.objects.filter(reduce(or_, wanted.values(), Q(pk__in=[])), check_ref_id__in=list(site_of))
+             .values("check_ref_id").annotate(**sums).order_by().values_list("check_ref_id", *sums))
+    for check_id, *values in found:
+        sums_of = dict(zip(sums, values, strict=True))
+        for name in spans:
+            counts = totals[name][site_of[check_id]]
+            for index, count in enumerate(JUDGED):
+                counts[index] += sums_of[f"{name}_{count}"] or 0
+    return {name: {pk: uptime_percent(*counts) for pk, counts in by_site.items()} for name, by_site in totals.items()}
 
 
 def local_midnight(day: date) -> datetime:

@@ -29,6 +29,13 @@ def json_item(column: str, index: int) -> str:
     return f"json_extract({column}, '$[{index}]')"
 
 
+def epoch(column: str) -> str:
+    """A time column as whole seconds since 1970 (UTC): an integer no driver has to parse."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::bigint"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"  # %% because Django's cursor reads %s as a placeholder
+
+
 @cache
 def from_results_sql(vendor: str) -> str:
     """Per check: counts, total and max time, buckets of raw results; %s = first time, end time (exclusive)."""

@@ -2,7 +2,8 @@
 
 Each level covers complete periods only. A run recomputes from the latest period already stored at
 that level (inclusive, so results that arrived late are counted) up to the last complete one, and
-upserts: running twice gives the same rows. Raw results are complete SETTLE after their minute
+upserts: running twice gives the same rows. Hours and days that are complete are recomputed only when
+the level below rewrote something inside their latest period. Raw results are complete SETTLE after their minute
 ends (the engine writes within seconds of a run); an hour is complete once its minutes are, a day
 once its hours are. Days are days of the installation's time zone (what a monthly report means).
 
@@ -67,12 +68,23 @@ def aggregate(period: str, start: datetime, stop: datetime) -> int:
     return roll_from_rollups(period, FINER[period], start, stop)
 
 
-def roll_level(period: str, end: datetime) -> tuple[int, datetime]:
+def roll_level(period: str, end: datetime,
+               changed_from: datetime | None = None) -> tuple[int, datetime, datetime | None]:
     """Recompute `period` rollups from the latest stored one towards `end` (exclusive).
 
-    Returns (rows written, how far the level is complete): `end`, or less when MAX_PERIODS stopped it."""
-    first = latest_start(period) or source_after(period, None, end)
-    written, done = 0, 0
+    A coarser level that is already complete up to `end` is left alone unless its finer level rewrote
+    something from `changed_from` on that falls in its latest period: recomputing the latest hour and
+    day every minute read 600,000 minute and 240,000 hour rollups a minute with 10,000 checks, and
+    took both cores from the pages for a second or more on PostgreSQL.
+
+    Returns (rows written, how far the level is complete: `end`, or less when MAX_PERIODS stopped it,
+    the first start rewritten or None)."""
+    latest = latest_start(period)
+    if (period != RollupPeriod.MINUTE and latest is not None and following(latest, period) >= end
+            and (changed_from is None or floor(changed_from, period) > latest)):
+        return 0, end, None
+    first = latest or source_after(period, None, end)
+    written, done, rewritten = 0, 0, None
     start = floor(first, period) if first is not None else end
     while start < end and done < MAX_PERIODS[period]:
         stop = following(start, period)
@@ -80,11 +92,12 @@ def roll_level(period: str, end: datetime) -> tuple[int, datetime]:
         done += 1
         if rows:
             written += rows
+            rewritten = rewritten or start
             start = stop
             continue
         upcoming = source_after(period, stop, end)
         start = end if upcoming is None else floor(upcoming, period)
-    return written, min(start, end)
+    return written, min(start, end), rewritten
 
 
 def roll_up(now: datetime | None = None) -> dict[str, int]:
@@ -93,8 +106,9 @@ def roll_up(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     end = floor(now - SETTLE, RollupPeriod.MINUTE)
     written: dict[str, int] = {}
+    changed: datetime | None = None
     for period in (RollupPeriod.MINUTE, RollupPeriod.HOUR, RollupPeriod.DAY):
-        written[period.value], end = roll_level(period, floor(end, period))
+        written[period.value], end, changed = roll_level(period, floor(end, period), changed)
     return written
 
 

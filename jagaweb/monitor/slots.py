@@ -6,28 +6,27 @@
   content was last updated.
 
 Status and facts are one query each over the page's checks (the engine keeps each check's state on
-its row); uptime and the sparkline come from the rollups through `monitor.history`, read together.
+its row); uptime and the sparkline come from the rollups in two statements (`monitor.glance`). Each
+column draws its cells with `monitor.slot_cells`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jagaweb.dashboard.slots import Slot, register
-from jagaweb.monitor import history
+from jagaweb.monitor import slot_cells as cells
 from jagaweb.monitor.charts import Sparkline, sparkline
-from jagaweb.monitor.choices import CheckKind, IncidentState, RollupPeriod, Status
+from jagaweb.monitor.choices import CheckKind, IncidentState, Status
+from jagaweb.monitor.glance import glance
 from jagaweb.monitor.models import Check, Incident
-from jagaweb.monitor.rollups import floor
 
 # A site's status is its worst check's; pending checks have not spoken yet.
 SEVERITY: dict[str, int] = {Status.DOWN: 3, Status.DEGRADED: 2, Status.UP: 1, Status.UNKNOWN: 0}
@@ -45,19 +44,16 @@ class SiteStatus:
 
 
 def site_statuses(site_ids: list[int], kinds: Sequence[str] | None = None) -> dict[int, SiteStatus]:
-    """Each site's overall status, its checks' complaints and its newest open incident: one query.
+    """Each site's overall status, its checks' complaints and its newest open incident: two queries.
 
-    `kinds` narrows the checks that count (the public page: only whether the site answers)."""
-    open_incidents = Incident.objects.filter(check_ref=OuterRef("pk"), state=IncidentState.OPEN).order_by("-opened_at")
+    `kinds` narrows the checks that count (the public page: only whether the site answers). The open
+    incidents are a query of their own: as a subquery per check, PostgreSQL scanned the incidents once
+    per check (14 ms for a page of 50 sites)."""
     checks = Check.objects.filter(site_id__in=site_ids, is_active=True).order_by()  # no join to sort by site name
     if kinds is not None:
         checks = checks.filter(kind__in=kinds)
-    rows = (checks
-            .annotate(incident_id=Subquery(open_incidents.values("pk")[:1]),
-                      incident_since=Subquery(open_incidents.values("opened_at")[:1]))
-            .values_list("site_id", "status", "message", "incident_id", "incident_since"))
     statuses: dict[int, SiteStatus] = {}
-    for site_id, status, message, incident_id, since in rows:
+    for site_id, status, message in checks.values_list("site_id", "status", "message"):
         state = statuses.setdefault(site_id, SiteStatus())
         state.checks += 1
         if status in SEVERITY and (state.status not in SEVERITY or SEVERITY[status] > SEVERITY[state.status]):
@@ -66,8 +62,13 @@ def site_statuses(site_ids: list[int], kinds: Sequence[str] | None = None) -> di
             state.problems.insert(0, message)  # the worst first: it is the one shown under the badge
         elif status == Status.DEGRADED and message:
             state.problems.append(message)
-        if incident_id is not None and (state.incident_since is None or since > state.incident_since):
-            state.incident_id, state.incident_since = incident_id, since
+    incidents = Incident.objects.filter(site_id__in=list(statuses), state=IncidentState.OPEN, check_ref__is_active=True)
+    if kinds is not None:
+        incidents = incidents.filter(check_ref__kind__in=kinds)
+    for site_id, incident_id, since in incidents.order_by("opened_at").values_list("check_ref__site_id", "pk",
+                                                                                   "opened_at"):
+        if site_id in statuses:  # oldest first: the newest open incident is the one kept
+            statuses[site_id].incident_id, statuses[site_id].incident_since = incident_id, since
     return statuses
 
 
@@ -79,29 +80,10 @@ class Availability:
 
 
 def availability(site_ids: list[int], now: datetime | None = None) -> dict[int, Availability]:
-    """Uptime over 24 hours and 30 days, and hourly response times: one read of the rollups.
-
-    The month's rollups and the day's are fetched together (their spans overlap, so each row is
-    counted in whichever of the two spans it belongs to)."""
-    now = now or timezone.now()
-    ends = history.covered_until()
-    spans = {"day": history.cover(now - DAY, now, ends), "month": history.cover(now - MONTH, now, ends)}
-    totals = {name: {pk: history.Figures() for pk in site_ids} for name in spans}
-    current = floor(now, RollupPeriod.HOUR)
-    hours: dict[int, dict[datetime, history.Figures]] = defaultdict(lambda: defaultdict(history.Figures))
-    for row in history.rows(site_ids, spans["day"] + spans["month"]):
-        for name, segments in spans.items():
-            if any(period == row.period and first <= row.start < end for period, first, end in segments):
-                totals[name][row.site_id].add(row)
-                if name == "day" and row.period != RollupPeriod.DAY:
-                    # An hour rollup starts on its hour already; only minutes need flooring (in local time).
-                    hour = row.start if row.period == RollupPeriod.HOUR else floor(row.start, RollupPeriod.HOUR)
-                    hours[row.site_id][hour].add(row)
-    starts = [current - timedelta(hours=n) for n in range(23, -1, -1)]
-    return {pk: Availability(
-        day=totals["day"][pk].uptime, month=totals["month"][pk].uptime,
-        spark=sparkline([hours[pk][start].average_ms if start in hours[pk] else None for start in starts]),
-    ) for pk in site_ids}
+    """Uptime over 24 hours and 30 days and the day's hourly response times (`monitor.glance`)."""
+    found = glance(site_ids, DAY, MONTH, now or timezone.now())
+    return {pk: Availability(day=seen.day, month=seen.month, spark=sparkline(seen.hourly_ms))
+            for pk, seen in found.items()}
 
 
 @dataclass
@@ -147,8 +129,9 @@ def facts_slot(site_ids: list[int]) -> dict[int, Any]:
     return dict(site_facts(site_ids))
 
 
-register(Slot("monitor_status", _("Status"), "monitor/slot_status.html", status_slot, order=10))
-register(Slot("monitor_availability", _("Uptime 24 h · 30 d, response time"), "monitor/slot_availability.html",
-              availability_slot, order=20))
-register(Slot("monitor_facts", _("Certificate · domain · content"), "monitor/slot_facts.html", facts_slot,
-              order=30))
+register(Slot("monitor_status", _("Status"), status_slot, cells.status_cell, order=10,
+              permission="monitor.view_check"))
+register(Slot("monitor_availability", _("Uptime 24 h · 30 d, response time"), availability_slot,
+              cells.availability_cell, order=20, permission="monitor.view_check"))
+register(Slot("monitor_facts", _("Certificate · domain · content"), facts_slot, cells.facts_cell, order=30,
+              permission="monitor.view_check"))

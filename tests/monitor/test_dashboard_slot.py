@@ -75,7 +75,7 @@ def test_queries_do_not_grow_with_the_sites(org_a: Any) -> None:
             if kind == CheckKind.HTTP:
                 hourly_rollups(check)
     ids = [site.pk for site in sites]
-    for load, most in ((site_statuses, 1), (site_facts, 1), (availability, 3)):
+    for load, most in ((site_statuses, 2), (site_facts, 1), (availability, 4)):
         with CaptureQueriesContext(connection) as queries:
             found = load(ids)
         assert len(queries) <= most, (load.__name__, [q["sql"] for q in queries])

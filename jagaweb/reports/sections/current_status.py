@@ -12,10 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from functools import reduce
-from operator import or_
 
-from django.db.models import Q, Sum
 from django.db.models.fields.json import KT
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -25,9 +22,8 @@ from jagaweb.inventory.models import Site
 from jagaweb.monitor import history
 from jagaweb.monitor.checks.expiry import days_until
 from jagaweb.monitor.choices import CheckKind, Status
-from jagaweb.monitor.models import Check, MonitorProfile, Rollup
+from jagaweb.monitor.models import Check, MonitorProfile
 from jagaweb.monitor.slots import site_statuses
-from jagaweb.monitor.stats import uptime_percent
 from jagaweb.reports.charts import share_bar
 from jagaweb.reports.choices import ColumnKind, ProblemLevel
 from jagaweb.reports.sections.availability import mean_or_none, percent_text, rounded
@@ -36,7 +32,6 @@ from jagaweb.reports.sections.incidents import moment_text
 from jagaweb.reports.sections.words import listed
 
 DAY = timedelta(hours=24)
-COUNTS = ("up", "degraded", "down")  # what uptime is made of (unknown runs are not judged)
 ENDING_DAYS = 14  # certificates and domains ending this soon are a problem
 DEFAULT_STALE_DAYS = MonitorProfile._meta.get_field("stale_after_days").get_default()
 FACT_KINDS = (CheckKind.TLS, CheckKind.DOMAIN, CheckKind.FRESHNESS)
@@ -79,33 +74,11 @@ class StatusFigures:
     at: str  # the moment of issue, ISO
 
 
-def within(segments: list[history.Segment]) -> Q:
-    """The rollups that make up a span (`history.cover`'s segments)."""
-    if not segments:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(period=period, start__gte=first, start__lt=end) for period, first, end in segments))
-
-
 def recent_uptime(site_ids: list[int], week_start: datetime, now: datetime) -> dict[str, dict[int, float | None]]:
-    """Uptime over the last 24 hours and since `week_start`, from the same rollups `monitor.history` reads.
-
-    Only counts are needed, so the database sums them (one query, grouped by check, a conditional sum per
-    span) instead of passing every rollup's histogram through Python as `history.figures` would."""
+    """Uptime over the last 24 hours and since `week_start`, from the same rollups `monitor.history` reads."""
     ends = history.covered_until()
-    spans = {"day": within(history.cover(now - DAY, now, ends)), "week": within(history.cover(week_start, now, ends))}
-    site_of = dict(Check.objects.filter(site_id__in=site_ids, kind__in=history.uptime_kinds())
-                   .values_list("pk", "site_id"))
-    sums = {f"{name}_{count}": Sum(count, filter=span) for name, span in spans.items() for count in COUNTS}
-    found = (Rollup.objects.filter(spans["day"] | spans["week"], check_ref_id__in=list(site_of))
-             .values("check_ref_id").annotate(**sums).order_by().values_list("check_ref_id", *sums))
-    totals = {name: {pk: [0, 0, 0] for pk in site_ids} for name in spans}
-    for check_id, *values in found:
-        sums_of = dict(zip(sums, values, strict=True))
-        for name in spans:
-            counts = totals[name][site_of[check_id]]
-            for index, count in enumerate(COUNTS):
-                counts[index] += sums_of[f"{name}_{count}"] or 0
-    return {name: {pk: uptime_percent(*counts) for pk, counts in by_site.items()} for name, by_site in totals.items()}
+    return history.uptimes(site_ids, {"day": history.cover(now - DAY, now, ends),
+                                      "week": history.cover(week_start, now, ends)})
 
 
 def soonest(current: int | None, value: int) -> int:
