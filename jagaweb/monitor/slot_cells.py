@@ -67,14 +67,16 @@ def facts_cell(value: SiteFacts | None, site: Site) -> SafeString:
         return NOTHING
     shown = []
     if value.certificate_days is not None:
-        shown.append(badge(days_class(value.certificate_days, 14),
-                           f"{_('TLS')} {days_phrase(value.certificate_days)}", title=_("TLS certificate")))
+        label = _("TLS")  # not inside the f-string: makemessages would not find it there
+        shown.append(badge(days_class(value.certificate_days, 14), f"{label} {days_phrase(value.certificate_days)}",
+                           title=_("TLS certificate")))
     if value.domain_days is not None:
-        shown.append(badge(days_class(value.domain_days, 30),
-                           f"{_('Domain')} {days_phrase(value.domain_days)}", title=_("Domain registration")))
+        label = _("Domain")
+        shown.append(badge(days_class(value.domain_days, 30), f"{label} {days_phrase(value.domain_days)}",
+                           title=_("Domain registration")))
     if value.content_date:
         age = age_phrase(value.content_age)
-        text = f"{_('stale')}: {age}" if value.stale else f"{_('updated')} {age}"
+        text = _("stale") + f": {age}" if value.stale else _("updated") + f" {age}"
         title = _("Newest content: %(day)s") % {"day": day_text(value.content_date)}
         shown.append(badge("warning" if value.stale else "ok", text, title=title))
     return lines(*shown) if shown else NOTHING
