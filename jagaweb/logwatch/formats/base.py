@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
@@ -39,6 +40,16 @@ FORMAT_COLUMNS = [name for name in REQUEST_SCHEMA if name != "file"]
 REQUIRED = ("ip", "time", "request")
 
 
+@dataclass(frozen=True)
+class NativeRead:
+    """What a compiled reader made of a chunk: the requests it read (`parse`'s columns, in line order) and
+    the lines it left to `parse`, by number and as text (each followed by a newline)."""
+
+    frame: pl.DataFrame
+    deferred_lines: list[int]
+    deferred_text: bytes
+
+
 class LogFormat(ABC):
     """One access-log format. A new instance per file, since a format may carry state between batches
     (the W3C field list). `parse` gets a frame with `line` (Int64) and `text` (String; null for lines
@@ -51,6 +62,11 @@ class LogFormat(ABC):
 
     @abstractmethod
     def parse(self, lines: pl.DataFrame) -> pl.DataFrame: ...
+
+    def read_natively(self, data: bytes, first_line: int) -> NativeRead | None:
+        """Read the chunk's lines (`data`, numbered from `first_line`) with compiled code where the format has
+        it; None when it has none (or it was not built), and `parse` reads every line."""
+        return None
 
     def recognised(self, sample: pl.DataFrame) -> int:
         """How many lines of the sample this format reads as a request or a directive of its own."""

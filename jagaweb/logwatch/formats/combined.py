@@ -5,16 +5,11 @@ are allowed and ignored."""
 
 from __future__ import annotations
 
-import polars as pl
-
-from jagaweb.logwatch.formats.base import FormatName, LogFormat, finish
-from jagaweb.logwatch.formats.clf import ClfLayout, parse_clf
+from jagaweb.logwatch.formats.base import FormatName
+from jagaweb.logwatch.formats.clf import ClfFormat, ClfLayout
 
 
-class CombinedFormat(LogFormat):
+class CombinedFormat(ClfFormat):
     name = FormatName.COMBINED
     label = "Apache/Nginx combined"
     layout = ClfLayout(vhost=False, referer_agent=True)
-
-    def parse(self, lines: pl.DataFrame) -> pl.DataFrame:
-        return finish(parse_clf(lines, self.layout))

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import polars as pl
-
-from jagaweb.logwatch.formats.base import FormatName, LogFormat, finish
-from jagaweb.logwatch.formats.clf import ClfLayout, parse_clf
+from jagaweb.logwatch.formats.base import FormatName
+from jagaweb.logwatch.formats.clf import ClfFormat, ClfLayout
 
 
-class CommonFormat(LogFormat):
+class CommonFormat(ClfFormat):
     name = FormatName.COMMON
     label = "Common Log Format"
     layout = ClfLayout(vhost=False, referer_agent=False)
-
-    def parse(self, lines: pl.DataFrame) -> pl.DataFrame:
-        return finish(parse_clf(lines, self.layout))

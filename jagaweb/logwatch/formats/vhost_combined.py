@@ -4,16 +4,11 @@
 
 from __future__ import annotations
 
-import polars as pl
-
-from jagaweb.logwatch.formats.base import FormatName, LogFormat, finish
-from jagaweb.logwatch.formats.clf import ClfLayout, parse_clf
+from jagaweb.logwatch.formats.base import FormatName
+from jagaweb.logwatch.formats.clf import ClfFormat, ClfLayout
 
 
-class VhostCombinedFormat(LogFormat):
+class VhostCombinedFormat(ClfFormat):
     name = FormatName.VHOST_COMBINED
     label = "Apache vhost_combined"
     layout = ClfLayout(vhost=True, referer_agent=True)
-
-    def parse(self, lines: pl.DataFrame) -> pl.DataFrame:
-        return finish(parse_clf(lines, self.layout))
