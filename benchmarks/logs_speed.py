@@ -453,10 +453,6 @@ def main() -> None:
                                              "--batch-mb", str(args.batch_mb)], env))
     scan_arguments = ["logs", "scan", str(log), "--json", "--findings", str(findings)]
     tools.append(Tool("JagaWeb CLI", [sys.executable, "-m", "jagaweb", *scan_arguments], env))
-    # the same command through the entry point jagaweb.cli can take for it, without loading every app
-    without_apps = ("import sys; from jagaweb.logwatch.management.commands.logs import scan_without_apps; "
-                    "scan_without_apps(['jagaweb', *sys.argv[1:]])")
-    tools.append(Tool("JagaWeb CLI without apps", [sys.executable, "-c", without_apps, *scan_arguments], env))
     if args.stages:
         tools.append(Tool("JagaWeb stages", [sys.executable, str(Path(__file__).resolve()), "--measure-stages",
                                              str(log), "--batch-mb", str(args.batch_mb)], env))
@@ -517,13 +513,10 @@ def report(tools: list[Tool], args: argparse.Namespace, log: Path) -> None:
         rival = by_name["GoAccess"].median("seconds")
         rival_cpu = by_name["GoAccess"].median("cpu_seconds")
         inside_cpu = results["tools"]["JagaWeb, timed inside"]["cpu_seconds"]
-        alone = by_name["JagaWeb CLI without apps"].median("seconds") if "JagaWeb CLI without apps" in by_name \
-            else float("nan")
         print(f"\nJagaWeb / GoAccess in lines per second: {rival / inside:.1f}x timed inside the process, "
-              f"{rival / cli:.1f}x for the whole CLI command (Python's start included), {rival / alone:.1f}x for "
-              f"the command without loading every app; per CPU second: {rival_cpu / inside_cpu:.1f}x")
-        results["ratio_to_goaccess"] = {"inside": rival / inside, "cli": rival / cli, "cli_without_apps": rival / alone,
-                                        "cpu": rival_cpu / inside_cpu}
+              f"{rival / cli:.1f}x for the whole CLI command (Python's start included); "
+              f"per CPU second: {rival_cpu / inside_cpu:.1f}x")
+        results["ratio_to_goaccess"] = {"inside": rival / inside, "cli": rival / cli, "cpu": rival_cpu / inside_cpu}
     floor = by_name["wc -l"].median("seconds")
     print(f"wc -l, the physical floor: {floor:.2f} s ({lines / floor:,.0f} lines/s); JagaWeb takes "
           f"{inside / floor:.0f}x as long inside the process, {cli / floor:.0f}x as the CLI")

@@ -17,15 +17,17 @@ def main(argv: list[str] | None = None) -> None:
     args[0] = "jagaweb"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jagaweb.settings")
     from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
 
     try:
         if args[1:3] == ["logs", "scan"]:
-            # Scanning files needs no app: loading them all would cost about a second before the first line.
-            from jagaweb.logwatch.management.commands.logs import scan_without_apps
+            # Scanning files needs no app and no management command: loading them would cost about a second
+            # before the first line.
+            from jagaweb.logwatch.scan_command import main as scan_logs
 
-            scan_without_apps(args)
+            scan_logs(args[3:])
             return
+        from django.core.management import execute_from_command_line
+
         execute_from_command_line(args)
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"jagaweb: configuration error: {exc}\n")

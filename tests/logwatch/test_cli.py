@@ -96,7 +96,7 @@ def without_seconds(summary: dict) -> dict:
 
 
 def test_the_console_command_scans_without_loading_the_apps(tmp_path):
-    """`jagaweb logs scan` goes straight to scan_without_apps; other commands load the apps as usual."""
+    """`jagaweb logs scan` goes straight to scan_command.main; other commands load the apps as usual."""
     log = tmp_path / "access.log"
     log.write_bytes((FIXTURES / "stats.log").read_bytes())
     code = ("import sys, django.apps; from jagaweb.cli import main; main(['jagaweb', *sys.argv[1:]]); "
@@ -111,14 +111,29 @@ def test_the_console_command_scans_without_loading_the_apps(tmp_path):
 
 
 def test_the_command_without_apps_gives_the_same_summary(tmp_path):
-    """scan_without_apps (for jagaweb.cli, before Django is set up) loads no app and says the same."""
+    """scan_command.main (for jagaweb.cli, before Django is set up) loads no app and says the same."""
     log = tmp_path / "access.log"
     log.write_bytes((FIXTURES / "stats.log").read_bytes() + ATTACKS)
     out, _ = run(str(log), "--json")
-    code = ("import sys, django.apps; from jagaweb.logwatch.management.commands.logs import scan_without_apps; "
-            "scan_without_apps(['jagaweb', 'logs', 'scan', sys.argv[1], '--json']); "
+    code = ("import sys, django.apps; from jagaweb.logwatch.scan_command import main; "
+            "main([sys.argv[1], '--json']); "
             "print(len(django.apps.apps.get_app_configs()), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, str(log)], capture_output=True, text=True, check=True,
                           env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"})
     assert without_seconds(json.loads(done.stdout)) == without_seconds(json.loads(out))
     assert done.stderr.strip().splitlines()[-1] == "0"
+
+
+def test_the_console_command_says_why_nothing_was_read_and_fails(tmp_path):
+    """Without Django's command machinery, a failed scan still ends with the reason, in the configured
+    language (Indonesian by default), and exit status 1."""
+    code = "import sys; from jagaweb.cli import main; main(['jagaweb', *sys.argv[1:]])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    done = subprocess.run([sys.executable, "-c", code, "logs", "scan", str(tmp_path / "nope.log")],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    assert "nope.log: No such file" in done.stderr
+    assert "CommandError: Tidak ada berkas log yang dapat dibaca." in done.stderr
+    bad = subprocess.run([sys.executable, "-c", code, "logs", "scan", "--format", "nonsense", "x.log"],
+                         capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
