@@ -5,26 +5,20 @@ pieces between are checked by small expressions without capture groups and cut a
 twice as fast as one capturing expression over the whole line. The few lines with an escaped quote
 (Apache writes `\\"` inside a logged header) are read by a full expression that understands escapes.
 
-Faster still, `_clf.c` (built when a C compiler is at hand) reads the plainly well-formed lines of a chunk
-in one pass and leaves every other line to these expressions, which decide what it is.
+Faster still, `native/clf.c` (built when a C compiler is at hand) reads the plainly well-formed lines of a
+chunk in one pass and leaves every other line to these expressions, which decide what it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 from typing import ClassVar
 
 import polars as pl
 
+from jagaweb.logwatch import compiled
 from jagaweb.logwatch.formats.base import LogFormat, NativeRead, dash_to_null, finish, with_request_parts
 from jagaweb.logwatch.reader import MAX_LINE_BYTES
-
-_clf: ModuleType | None
-try:
-    from jagaweb.logwatch import _clf
-except ImportError:  # installed without a C compiler: the expressions below read every line
-    _clf = None
 
 CLF_TIME = "%d/%b/%Y:%H:%M:%S %z"
 CLF_TIME_WIDTH = len("10/Oct/2000:13:55:36 -0700")
@@ -121,9 +115,10 @@ def parse_clf(lines: pl.DataFrame, layout: ClfLayout) -> pl.DataFrame:
 
 
 def read_natively(data: bytes, first_line: int, layout: ClfLayout) -> NativeRead | None:
-    if _clf is None:
+    native = compiled.native
+    if native is None:  # installed without a C compiler: the expressions above read every line
         return None
-    columns, deferred_lines, deferred_text = _clf.parse(
+    columns, deferred_lines, deferred_text = native.parse(
         data, first_line, layout.vhost, layout.referer_agent, MAX_LINE_BYTES)
     read = pl.DataFrame([pl.Series(column).alias(name) for name, column in columns.items()])
     return NativeRead(finish(read), deferred_lines, deferred_text)

@@ -1,250 +1,19 @@
 /* The Common Log Format family (common, combined, vhost_combined) read in one pass in C.
  *
  * parse(data, first_line, vhost, referer_agent, max_line_bytes) reads the whole lines in `data` and returns
- * (columns, deferred_lines, deferred_text). `columns` maps a column name to an object that hands its values
- * to Polars through the Arrow C data interface (`__arrow_c_array__`), one row per line read here. A line is
- * read here only when it is plainly well formed: printable ASCII, the layout's exact shape, a time written
- * the usual way (`10/Oct/2000:13:55:36 -0700`) and a request line of three words ending in the protocol.
- * Every other line (empty, binary, non-ASCII, an odd time or request line, a number too long) is deferred: its number goes to
- * `deferred_lines` and its text, with a newline, to `deferred_text`, for the Polars parser
- * (jagaweb/logwatch/formats/clf.py), which decides what it is. So this file only has to agree with that
- * parser on the lines it reads, and the tests check that it does.
+ * (columns, deferred_lines, deferred_text). `columns` maps a column name to an ArrowColumn (arrow.h) with
+ * one row per line read here. A line is read here only when it is plainly well formed: printable ASCII,
+ * the layout's exact shape, a time written the usual way (`10/Oct/2000:13:55:36 -0700`) and a request line
+ * of three words ending in the protocol. Every other line (empty, binary, non-ASCII, an odd time or request line, a number too
+ * long) is deferred: its number goes to `deferred_lines` and its text, with a newline, to
+ * `deferred_text`, for the Polars parser (jagaweb/logwatch/formats/clf.py), which decides what it is. So
+ * this file only has to agree with that parser on the lines it reads, and the tests check that it does.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <stdint.h>
+#include "arrow.h"
+#include "native.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the Arrow C data interface (https://arrow.apache.org/docs/format/CDataInterface.html) ---- */
-
-struct ArrowSchema {
-    const char *format;
-    const char *name;
-    const char *metadata;
-    int64_t flags;
-    int64_t n_children;
-    struct ArrowSchema **children;
-    struct ArrowSchema *dictionary;
-    void (*release)(struct ArrowSchema *);
-    void *private_data;
-};
-
-struct ArrowArray {
-    int64_t length;
-    int64_t null_count;
-    int64_t offset;
-    int64_t n_buffers;
-    int64_t n_children;
-    const void **buffers;
-    struct ArrowArray **children;
-    struct ArrowArray *dictionary;
-    void (*release)(struct ArrowArray *);
-    void *private_data;
-};
-
-#define ARROW_FLAG_NULLABLE 2
-
-enum kind { KIND_INT64, KIND_INT32, KIND_TIME, KIND_TEXT };
-
-static const char *const FORMATS[] = {"l", "i", "tsu:UTC", "U"};
-
-/* One column being filled: values (int64/int32) or offsets and text (large UTF-8), and validity. */
-typedef struct {
-    enum kind kind;
-    int64_t length;
-    int64_t null_count;
-    uint8_t *validity;
-    void *values; /* int64_t or int32_t values, or int64_t offsets for text */
-    char *text;
-    int64_t text_length;
-    int64_t text_capacity;
-} Column;
-
-/* What an exported array owns: its three buffers and the table of their addresses. */
-typedef struct {
-    void *buffers[3];
-    const void *table[3];
-} Owned;
-
-static void release_array(struct ArrowArray *array) {
-    Owned *owned = (Owned *)array->private_data;
-    for (int index = 0; index < 3; index++)
-        free(owned->buffers[index]);
-    free(owned);
-    array->release = NULL;
-}
-
-static void release_schema(struct ArrowSchema *schema) { schema->release = NULL; }
-
-static int column_init(Column *column, enum kind kind, int64_t rows, int64_t text_capacity) {
-    memset(column, 0, sizeof(*column));
-    column->kind = kind;
-    column->validity = calloc((size_t)(rows / 8 + 1), 1);
-    size_t width = kind == KIND_INT32 ? sizeof(int32_t) : sizeof(int64_t);
-    column->values = malloc((size_t)(rows + 1) * width);
-    if (kind == KIND_TEXT) {
-        column->text_capacity = text_capacity;
-        column->text = malloc((size_t)text_capacity + 1);
-        ((int64_t *)column->values)[0] = 0;
-    }
-    return column->validity && column->values && (kind != KIND_TEXT || column->text);
-}
-
-static void column_free(Column *column) {
-    free(column->validity);
-    free(column->values);
-    free(column->text);
-    memset(column, 0, sizeof(*column));
-}
-
-static inline void mark_valid(Column *column) {
-    column->validity[column->length >> 3] |= (uint8_t)(1u << (column->length & 7));
-}
-
-static inline void push_int(Column *column, int64_t value, int valid) {
-    if (valid)
-        mark_valid(column);
-    else
-        column->null_count++;
-    if (column->kind == KIND_INT32)
-        ((int32_t *)column->values)[column->length] = (int32_t)(valid ? value : 0);
-    else
-        ((int64_t *)column->values)[column->length] = valid ? value : 0;
-    column->length++;
-}
-
-/* Text buffers start small and double as they fill: a column holds a part of each line only, and what
- * Polars keeps of a batch keeps its whole buffer. Returns 0 when memory runs out. */
-static int push_text(Column *column, const char *start, int64_t size, int valid) {
-    if (valid && column->text_length + size > column->text_capacity) {
-        int64_t capacity = column->text_capacity * 2 > column->text_length + size
-                               ? column->text_capacity * 2 : column->text_length + size;
-        char *text = realloc(column->text, (size_t)capacity + 1);
-        if (text == NULL)
-            return 0;
-        column->text = text;
-        column->text_capacity = capacity;
-    }
-    if (valid) {
-        mark_valid(column);
-        memcpy(column->text + column->text_length, start, (size_t)size);
-        column->text_length += size;
-    } else {
-        column->null_count++;
-    }
-    column->length++;
-    ((int64_t *)column->values)[column->length] = column->text_length;
-    return 1;
-}
-
-/* ---- the Python object that hands a column to Polars ---- */
-
-typedef struct {
-    PyObject_HEAD
-    Column column;
-    int exported;
-} ArrowColumn;
-
-static void arrow_column_dealloc(ArrowColumn *self) {
-    if (!self->exported)
-        column_free(&self->column);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static void schema_capsule_free(PyObject *capsule) {
-    struct ArrowSchema *schema = PyCapsule_GetPointer(capsule, "arrow_schema");
-    if (schema == NULL)
-        return;
-    if (schema->release != NULL)
-        schema->release(schema);
-    free(schema);
-}
-
-static void array_capsule_free(PyObject *capsule) {
-    struct ArrowArray *array = PyCapsule_GetPointer(capsule, "arrow_array");
-    if (array == NULL)
-        return;
-    if (array->release != NULL)
-        array->release(array);
-    free(array);
-}
-
-static PyObject *arrow_c_array(ArrowColumn *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"requested_schema", NULL};
-    PyObject *requested = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O", keywords, &requested))
-        return NULL;
-    if (self->exported) {
-        PyErr_SetString(PyExc_RuntimeError, "this column was already handed over");
-        return NULL;
-    }
-    struct ArrowSchema *schema = calloc(1, sizeof(*schema));
-    struct ArrowArray *array = calloc(1, sizeof(*array));
-    Owned *owned = calloc(1, sizeof(*owned));
-    if (!schema || !array || !owned) {
-        free(schema);
-        free(array);
-        free(owned);
-        return PyErr_NoMemory();
-    }
-    Column *column = &self->column;
-    schema->format = FORMATS[column->kind];
-    schema->name = "";
-    schema->flags = ARROW_FLAG_NULLABLE;
-    schema->release = release_schema;
-    owned->buffers[0] = column->validity;
-    owned->buffers[1] = column->values;
-    owned->buffers[2] = column->text;
-    for (int index = 0; index < 3; index++)
-        owned->table[index] = owned->buffers[index];
-    if (column->null_count == 0)
-        owned->table[0] = NULL;
-    array->length = column->length;
-    array->null_count = column->null_count;
-    array->n_buffers = column->kind == KIND_TEXT ? 3 : 2;
-    array->buffers = owned->table;
-    array->release = release_array;
-    array->private_data = owned;
-    PyObject *schema_capsule = PyCapsule_New(schema, "arrow_schema", schema_capsule_free);
-    if (schema_capsule == NULL) {
-        free(schema);
-        array->release(array);
-        free(array);
-        return NULL;
-    }
-    self->exported = 1; /* the buffers belong to the array now, freed by whoever releases it */
-    PyObject *array_capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
-    if (array_capsule == NULL) {
-        Py_DECREF(schema_capsule);
-        array->release(array);
-        free(array);
-        return NULL;
-    }
-    return Py_BuildValue("(NN)", schema_capsule, array_capsule);
-}
-
-static PyObject *arrow_column_len(ArrowColumn *self, PyObject *unused) {
-    return PyLong_FromLongLong(self->column.length);
-}
-
-static PyMethodDef arrow_column_methods[] = {
-    {"__arrow_c_array__", (PyCFunction)(void (*)(void))arrow_c_array, METH_VARARGS | METH_KEYWORDS,
-     "The column as (schema, array) capsules of the Arrow C data interface; once only."},
-    {"rows", (PyCFunction)arrow_column_len, METH_NOARGS, "How many rows the column holds."},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyTypeObject ArrowColumnType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "jagaweb.logwatch._clf.ArrowColumn",
-    .tp_basicsize = sizeof(ArrowColumn),
-    .tp_dealloc = (destructor)arrow_column_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "One parsed column, handed to Polars through the Arrow PyCapsule interface.",
-    .tp_methods = arrow_column_methods,
-};
-
-/* ---- reading one line ---- */
 
 /* In the order of the format columns (jagaweb.logwatch.formats.base.FORMAT_COLUMNS). */
 enum column_index {
@@ -271,6 +40,19 @@ typedef struct {
 
 static const char MONTHS[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* 1-12 for "Jan".."Dec" exactly, else 0. The three letters as one number, compared with each month's. */
+static int month_number(const char *at) {
+    uint32_t word = (uint32_t)(unsigned char)at[0] | (uint32_t)(unsigned char)at[1] << 8 |
+                    (uint32_t)(unsigned char)at[2] << 16;
+    for (int index = 0; index < 12; index++) {
+        const char *name = MONTHS[index];
+        if (word == ((uint32_t)(unsigned char)name[0] | (uint32_t)(unsigned char)name[1] << 8 |
+                     (uint32_t)(unsigned char)name[2] << 16))
+            return index + 1;
+    }
+    return 0;
+}
 
 static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -304,10 +86,7 @@ static int read_time(const char *at, int64_t *time_us) {
         offset_hours < 0 || offset_hours > 23 || offset_minutes < 0 || offset_minutes > 59 || century < 0 ||
         years < 0 || (at[21] != '+' && at[21] != '-'))
         return 0;
-    int month = 0;
-    for (int index = 0; index < 12; index++)
-        if (memcmp(at + 3, MONTHS[index], 3) == 0)
-            month = index + 1;
+    int month = month_number(at + 3);
     int64_t year = century * 100 + years;
     if (month == 0 || year < 1000 || day > month_days(year, month))
         return 0;
@@ -495,11 +274,10 @@ static Span without_port(Span host) {
 /* Returns 0 when memory runs out. */
 static int add_row(Column *columns, int64_t line, const Fields *fields, int vhost, int referer_agent) {
     Span host = without_port(fields->vhost);
-    push_int(&columns[C_LINE], line, 1);
-    push_int(&columns[C_TIME], fields->time_us, 1);
-    push_int(&columns[C_STATUS], fields->status, fields->status >= 0);
-    push_int(&columns[C_BYTES], fields->bytes, fields->has_bytes);
-    return push_text(&columns[C_IP], fields->ip.start, fields->ip.size, 1) &&
+    return push_int(&columns[C_LINE], line, 1) && push_int(&columns[C_TIME], fields->time_us, 1) &&
+           push_int(&columns[C_STATUS], fields->status, fields->status >= 0) &&
+           push_int(&columns[C_BYTES], fields->bytes, fields->has_bytes) &&
+           push_text(&columns[C_IP], fields->ip.start, fields->ip.size, 1) &&
            push_text(&columns[C_METHOD], fields->method.start, fields->method.size, 1) &&
            push_text(&columns[C_TARGET], fields->target.start, fields->target.size, 1) &&
            push_text(&columns[C_PROTOCOL], fields->protocol.start, fields->protocol.size, 1) &&
@@ -511,7 +289,7 @@ static int add_row(Column *columns, int64_t line, const Fields *fields, int vhos
            push_text(&columns[C_VHOST], host.start, host.size, vhost);
 }
 
-static PyObject *parse(PyObject *module, PyObject *args, PyObject *kwargs) {
+PyObject *parse_clf(PyObject *module, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"data", "first_line", "vhost", "referer_agent", "max_line_bytes", NULL};
     Py_buffer view;
     long long first_line;
@@ -586,17 +364,7 @@ static PyObject *parse(PyObject *module, PyObject *args, PyObject *kwargs) {
     if (result_columns == NULL)
         goto failed;
     for (int index = 0; index < N_COLUMNS; index++) {
-        ArrowColumn *column = PyObject_New(ArrowColumn, &ArrowColumnType);
-        if (column == NULL) {
-            Py_DECREF(result_columns);
-            goto failed;
-        }
-        column->column = columns[index];
-        column->exported = 0;
-        memset(&columns[index], 0, sizeof(Column)); /* the object owns it now */
-        int stored = PyDict_SetItemString(result_columns, NAMES[index], (PyObject *)column);
-        Py_DECREF(column);
-        if (stored < 0) {
+        if (store_column(result_columns, NAMES[index], &columns[index]) < 0) {
             Py_DECREF(result_columns);
             goto failed;
         }
@@ -620,27 +388,3 @@ failed:
     return NULL;
 }
 
-static PyMethodDef module_methods[] = {
-    {"parse", (PyCFunction)(void (*)(void))parse, METH_VARARGS | METH_KEYWORDS,
-     "parse(data, first_line, vhost, referer_agent, max_line_bytes) -> (columns, deferred_lines, deferred_text)"},
-    {NULL, NULL, 0, NULL},
-};
-
-static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "_clf", "The Common Log Format family read in one pass in C.", -1, module_methods,
-};
-
-PyMODINIT_FUNC PyInit__clf(void) {
-    if (PyType_Ready(&ArrowColumnType) < 0)
-        return NULL;
-    PyObject *module = PyModule_Create(&module_definition);
-    if (module == NULL)
-        return NULL;
-    Py_INCREF(&ArrowColumnType);
-    if (PyModule_AddObject(module, "ArrowColumn", (PyObject *)&ArrowColumnType) < 0) {
-        Py_DECREF(&ArrowColumnType);
-        Py_DECREF(module);
-        return NULL;
-    }
-    return module;
-}

@@ -1,4 +1,4 @@
-"""Types of the compiled Common Log Format reader (_clf.c)."""
+"""Types of the compiled part of log scanning (native/*.c)."""
 
 class ArrowColumn:
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...

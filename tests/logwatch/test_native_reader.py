@@ -1,4 +1,4 @@
-"""The compiled reader of the Common Log Format family (`_clf.c`) agrees with the Polars expressions.
+"""The compiled reader of the Common Log Format family (`native/clf.c`) agrees with the Polars expressions.
 
 Every test reads the same bytes twice, natively and with the compiled reader switched off, and wants the
 same batch: the requests with all their columns, the line count, and the unparsed lines with their reasons
@@ -12,12 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jagaweb.logwatch.formats import clf, get_format
+from jagaweb.logwatch import compiled
+from jagaweb.logwatch.formats import get_format
 from jagaweb.logwatch.parse import ParsedBatch, parse_chunk
 from tests.logwatch.test_parse_hostile import chunk_of
 
-if clf._clf is None:
-    reason = "jagaweb.logwatch._clf is not built (no C compiler when JagaWeb was installed)"
+if compiled.native is None:
+    reason = "jagaweb.logwatch._native is not built (no C compiler when JagaWeb was installed)"
     if os.environ.get("CI"):
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=True)
@@ -85,7 +86,7 @@ EDGES += ["portal.example.go.id:443 " + edge for edge in EDGES]
 def both(data: bytes, log_format: str, monkeypatch: pytest.MonkeyPatch) -> tuple[ParsedBatch, ParsedBatch]:
     native = parse_chunk(chunk_of(data, first_line=7), get_format(log_format), sample_limit=1000)
     with monkeypatch.context() as switched_off:
-        switched_off.setattr(clf, "_clf", None)
+        switched_off.setattr(compiled, "native", None)
         assert get_format(log_format).read_natively(data, 7) is None
         expressions = parse_chunk(chunk_of(data, first_line=7), get_format(log_format), sample_limit=1000)
     return native, expressions
@@ -125,7 +126,7 @@ def test_windows_line_ends_and_an_unterminated_last_line(monkeypatch):
 
 
 def test_a_column_is_handed_over_once():
-    columns, _lines, _text = clf._clf.parse(COMBINED.encode(), 1, False, True, 65536)
+    columns, _lines, _text = compiled.native.parse(COMBINED.encode(), 1, False, True, 65536)
     column = columns["ip"]
     assert column.rows() == 1
     column.__arrow_c_array__()

@@ -1,0 +1,35 @@
+/* jagaweb.logwatch._native: the compiled part of log scanning (see clf.c and arrow.c). */
+#include "arrow.h"
+#include "native.h"
+
+static PyMethodDef module_methods[] = {
+    {"parse", (PyCFunction)(void (*)(void))parse_clf, METH_VARARGS | METH_KEYWORDS,
+     "parse(data, first_line, vhost, referer_agent, max_line_bytes) -> (columns, deferred_lines, deferred_text)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT, "_native", "The compiled part of log scanning.", -1, module_methods,
+};
+
+static int add_type(PyObject *module, const char *name, PyTypeObject *type) {
+    if (PyType_Ready(type) < 0)
+        return -1;
+    Py_INCREF(type);
+    if (PyModule_AddObject(module, name, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+
+PyMODINIT_FUNC PyInit__native(void) {
+    PyObject *module = PyModule_Create(&module_definition);
+    if (module == NULL)
+        return NULL;
+    if (add_type(module, "ArrowColumn", &ArrowColumnType) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,11 @@
+/* What the parts of jagaweb.logwatch._native share with its module definition. */
+#ifndef JAGAWEB_NATIVE_H
+#define JAGAWEB_NATIVE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* clf.c: parse(data, first_line, vhost, referer_agent, max_line_bytes) */
+PyObject *parse_clf(PyObject *module, PyObject *args, PyObject *kwargs);
+
+#endif
