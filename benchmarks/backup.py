@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,9 +265,36 @@ class Tool:
     sizes: list[int] = field(default_factory=list)
 
 
-def jagaweb_tool(name: str, encrypted: bool, cache: Path) -> Tool:
+# What the store imports besides the standard library (pyproject.toml has them too).
+STORE_PACKAGES = ("blake3", "zstandard", "pyfastcdc", "cryptography")
+
+
+def clean_python(workdir: Path) -> str:
+    """An interpreter as a JagaWeb installed in its own virtual environment starts: with the store's packages
+    at this interpreter's versions and nothing else. This machine's own site-packages run start-up hooks
+    (an editable install's finder, a CA-bundle patch) that cost about 0.05 s per process and are no part of
+    JagaWeb. Falls back to this interpreter, and says so, when the environment cannot be made."""
+    venv = workdir / "venv"
+    python = venv / "bin" / "python"
+    wanted = [f"{name}=={metadata.version(name)}" for name in STORE_PACKAGES]
+    stamp = venv / "jagaweb-bench-packages.txt"
+    if python.exists() and stamp.exists() and stamp.read_text() == "\n".join(wanted):
+        return str(python)
+    try:
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted],
+                       check=True)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        print(f"a clean virtual environment could not be made ({exc}): JagaWeb runs with {sys.executable}")
+        return sys.executable
+    stamp.write_text("\n".join(wanted))
+    return str(python)
+
+
+def jagaweb_tool(name: str, encrypted: bool, cache: Path, python: str) -> Tool:
     # A script of its own, so that a timed process imports what a JagaWeb command would, not this harness.
-    worker = [sys.executable, str(Path(__file__).resolve().with_name("backup_worker.py"))]
+    worker = [python, str(Path(__file__).resolve().with_name("backup_worker.py"))]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JAGAWEB_BENCH_PASSPHRASE": PASSPHRASE if encrypted else "",
            "JAGAWEB_BACKUP_CACHE_DIR": str(cache)}
     return Tool(
@@ -278,11 +306,11 @@ def jagaweb_tool(name: str, encrypted: bool, cache: Path) -> Tool:
     )
 
 
-def compile_jagaweb() -> None:
+def compile_jagaweb(python: str) -> None:
     """Byte-compile the package as an installation would have it: this machine may set
     PYTHONDONTWRITEBYTECODE, which would make every JagaWeb process compile its modules again."""
     package = ROOT / "jagaweb"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package / "__init__.py"), str(package / "backup")],
+    subprocess.run([python, "-m", "compileall", "-q", str(package / "__init__.py"), str(package / "backup")],
                    check=True)
 
 
@@ -396,6 +424,8 @@ def main() -> None:
     parser.add_argument("--tools", default="plain,encrypted,restic", help="a subset, for quick runs")
     parser.add_argument("--nice", type=int, default=0,
                         help="niceness of every timed process, both tools alike (e.g. -10 on a shared machine)")
+    parser.add_argument("--this-python", action="store_true",
+                        help="run JagaWeb with this interpreter and its site-packages instead of a clean venv")
     parser.add_argument("--quiet-wait", type=float, default=120.0,
                         help="seconds to wait at most, before each timed operation, for other processes to quieten")
     options = parser.parse_args()
@@ -403,7 +433,9 @@ def main() -> None:
     restic = ensure_restic()
     tree = prepare_tree(options.workdir, options.sql_mb)
     undo_change(tree, options.workdir)
-    compile_jagaweb()
+    python = sys.executable if options.this_python else clean_python(options.workdir)
+    print(f"JagaWeb runs with {python}")
+    compile_jagaweb(python)
     cold = drop_caches()
     print("page cache dropped before every timed operation" if cold else
           "page cache cannot be dropped here: both tools run warm, after a warm-up read")
@@ -415,8 +447,9 @@ def main() -> None:
     files = sum(len(f) for _, _, f in os.walk(tree))
     print(f"{version}; {files} files, {du_bytes(tree) / 2**20:.0f} MiB in {tree}")
     tools = {
-        "plain": jagaweb_tool("JagaWeb plain", encrypted=False, cache=options.workdir / "jagaweb-cache"),
-        "encrypted": jagaweb_tool("JagaWeb encrypted", encrypted=True, cache=options.workdir / "jagaweb-cache"),
+        "plain": jagaweb_tool("JagaWeb plain", encrypted=False, cache=options.workdir / "jagaweb-cache", python=python),
+        "encrypted": jagaweb_tool("JagaWeb encrypted", encrypted=True, cache=options.workdir / "jagaweb-cache",
+                                  python=python),
         "restic": restic_tool(restic, options.workdir / "restic-cache"),
     }
     unknown = [name for name in options.tools.split(",") if name not in tools]

@@ -27,15 +27,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import blake3
-from pyfastcdc import FastCDC
 
 from jagaweb.backup.store.codec import encode
 from jagaweb.backup.store.manifest import FILE_KEY, Compact, Entry, EntryKind, Manifest, entry_key, row_text
 from jagaweb.backup.store.repository import Repository, SnapshotInfo, gc_paused
 from jagaweb.backup.store.walk import WALK_THREADS, Walk
+
+if TYPE_CHECKING:
+    from pyfastcdc import FastCDC
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 SMALL_FILE = 8 * 1024 * 1024  # read whole, in a worker thread; larger files stream on the calling thread

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +49,7 @@ class LocalTarget(Target):
 
     def write(self, name: str, data: bytes) -> None:
         final = self.path(name)
-        temporary = final.with_name(f"{self.TMP_PREFIX}{secrets.token_hex(8)}-{final.name}")
+        temporary = final.with_name(f"{self.TMP_PREFIX}{os.urandom(8).hex()}-{final.name}")
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
