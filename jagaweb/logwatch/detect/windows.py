@@ -108,20 +108,30 @@ class WindowCounter:
         triggers = counted.filter(pl.col("fresh") & (pl.col("count") >= self.threshold))
         if triggers.is_empty():
             return pl.DataFrame()
-        # One finding per client and window: windows are laid end to end from the client's last alert (or
-        # from its first trigger now), and only the first trigger inside each counts.
-        triggers = triggers.join(self.alerts, on="client", how="left").with_columns(
-            pl.coalesce(pl.col("alerted"), pl.col("time").min().over("client") - self.window).alias("anchor"))
-        window_us = int(self.window.total_seconds() * 1_000_000)
-        triggers = triggers.with_columns(
-            ((pl.col("time") - pl.col("anchor")).dt.total_microseconds() // window_us).alias("slot"))
-        first = triggers.filter(pl.col("slot") >= 1).unique(subset=["client", "slot"], keep="first",
-                                                             maintain_order=True)
+        first = self._spaced(triggers.join(self.alerts, on="client", how="left", maintain_order="left"))
         if first.is_empty():
             return pl.DataFrame()
         latest = first.group_by("client").agg(pl.col("time").max().alias("alerted"))
         self.alerts = pl.concat([self.alerts.join(latest, on="client", how="anti"), latest])
         return first.select("ip", "time", "file", "line", "request", "count", "key")
+
+    def _spaced(self, triggers: pl.DataFrame) -> pl.DataFrame:
+        """The triggers (sorted by client and time, with the client's last finding as `alerted`) that become
+        findings: a client's first trigger at least a window after its last finding (or its first ever),
+        then the first a window after that one, and so on. Chosen one round per finding, so the result is
+        the same whether the rows came in one batch or in many."""
+        chosen = []
+        pending = triggers
+        while True:
+            pending = pending.filter(pl.col("alerted").is_null() | (pl.col("time") >= pl.col("alerted") + self.window))
+            if pending.is_empty():
+                break
+            found = pending.unique(subset=["client"], keep="first", maintain_order=True)
+            chosen.append(found.drop("alerted"))
+            pending = pending.join(found.select("client", pl.col("time").alias("found")), on="client", how="left",
+                                   maintain_order="left")
+            pending = pending.with_columns(pl.coalesce("found", "alerted").alias("alerted")).drop("found")
+        return pl.concat(chosen).sort(["time", "line"]) if chosen else pl.DataFrame()
 
     def _forget(self, every: pl.DataFrame, newest: datetime) -> None:
         horizon = pl.lit(newest, dtype=pl.Datetime("us", "UTC")) - self.window

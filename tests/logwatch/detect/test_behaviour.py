@@ -141,3 +141,18 @@ def test_rows_without_address_or_time_are_skipped():
     frame = batch(login_posts(12)).with_columns(pl.lit(None, dtype=pl.String).alias("ip"))
     assert Behaviour().feed(frame).is_empty()
     assert Behaviour().feed(batch([])).is_empty()
+
+
+def test_findings_do_not_depend_on_how_the_rows_are_batched():
+    """A client gets a new finding once a whole window has passed since its last one, whether the rows come
+    in one batch (a scan) or in several (live ingest, every minute)."""
+    googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    rows = [row("/", ip="192.0.2.222", agent=googlebot, at=hours * 3600, line=line)
+            for line, hours in enumerate((0, 1.5, 2.2, 2.4, 4.0), start=1)]
+    whole = Behaviour().feed(batch(rows))
+    watcher = Behaviour()
+    parts = [watcher.feed(batch(rows[:2])), watcher.feed(batch(rows[2:4])), watcher.feed(batch(rows[4:]))]
+    split = pl.concat([part for part in parts if not part.is_empty()])
+    # 1.5 h is a window after 0; 2.2 h and 2.4 h are within an hour of 1.5 h; 4.0 h is not
+    assert whole.get_column("line").to_list() == [1, 2, 5]
+    assert split.get_column("line").to_list() == [1, 2, 5]
