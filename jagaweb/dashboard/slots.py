@@ -47,11 +47,8 @@ def shown_to(user: User | AnonymousUser) -> list[Slot]:
     return [slot for slot in ordered() if slot.permission is None or user.has_perm(slot.permission)]
 
 
-def fill(site_ids: list[int], slots: list[Slot]) -> list[tuple[Slot, dict[int, Any]]]:
-    return [(slot, slot.load(site_ids)) for slot in slots]
-
-
 def cells(sites: list[Site], slots: list[Slot]) -> list[tuple[Site, list[SafeString]]]:
     """Each site with its drawn cells, in the order of `slots`: what the table shows."""
-    loaded = fill([site.pk for site in sites], slots)
+    site_ids = [site.pk for site in sites]
+    loaded = [(slot, slot.load(site_ids)) for slot in slots]
     return [(site, [slot.cell(values.get(site.pk), site) for slot, values in loaded]) for site in sites]

@@ -82,7 +82,7 @@ def main(argv: list[str]) -> None:
     options = vars(parser.parse_args(argv))
     configure_without_apps()
     try:
-        run_scan(options, lambda text: print(text), lambda text: print(text, file=sys.stderr))
+        run_scan(options, print, lambda text: print(text, file=sys.stderr))
     except ScanFailed as exc:
         print(f"CommandError: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -114,16 +114,6 @@ def parse_clf(lines: pl.DataFrame, layout: ClfLayout) -> pl.DataFrame:
     return with_request_parts(typed)
 
 
-def read_natively(data: bytes, first_line: int, layout: ClfLayout) -> NativeRead | None:
-    native = compiled.native
-    if native is None:  # installed without a C compiler: the expressions above read every line
-        return None
-    columns, deferred_lines, deferred_text = native.parse(
-        data, first_line, layout.vhost, layout.referer_agent, MAX_LINE_BYTES)
-    read = pl.DataFrame([pl.Series(column).alias(name) for name, column in columns.items()])
-    return NativeRead(finish(read), deferred_lines, deferred_text)
-
-
 class ClfFormat(LogFormat):
     """What the three formats of the family share; each names its layout."""
 
@@ -133,4 +123,10 @@ class ClfFormat(LogFormat):
         return finish(parse_clf(lines, self.layout))
 
     def read_natively(self, data: bytes, first_line: int) -> NativeRead | None:
-        return read_natively(data, first_line, self.layout)
+        native = compiled.native
+        if native is None:  # installed without a C compiler: `parse` reads every line
+            return None
+        columns, deferred_lines, deferred_text = native.parse(
+            data, first_line, self.layout.vhost, self.layout.referer_agent, MAX_LINE_BYTES)
+        read = pl.DataFrame([pl.Series(column).alias(name) for name, column in columns.items()])
+        return NativeRead(finish(read), deferred_lines, deferred_text)

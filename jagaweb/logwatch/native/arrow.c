@@ -6,15 +6,14 @@
 
 #define ARROW_FLAG_NULLABLE 2
 
-static const char *const FORMATS[] = {"l", "i", "tsu:UTC", "U", "I", "c", "tdD"};
-static const size_t WIDTHS[] = {8, 4, 8, 8, 4, 1, 4};
+static const char *const FORMATS[] = {"l", "i", "tsu:UTC", "U"};
+static const size_t WIDTHS[] = {8, 4, 8, 8};
 
 int column_init(Column *column, enum kind kind, int64_t rows, int64_t text_capacity) {
     memset(column, 0, sizeof(*column));
     column->kind = kind;
-    column->capacity = rows > 0 ? rows : 1;
-    column->validity = calloc((size_t)(column->capacity / 8 + 1), 1);
-    column->values = malloc((size_t)(column->capacity + 1) * WIDTHS[kind]);
+    column->validity = calloc((size_t)(rows / 8 + 1), 1);
+    column->values = malloc((size_t)(rows + 1) * WIDTHS[kind]);
     if (kind == KIND_TEXT) {
         column->text_capacity = text_capacity > 0 ? text_capacity : 64;
         column->text = malloc((size_t)column->text_capacity + 1);
@@ -29,22 +28,6 @@ void column_free(Column *column) {
     free(column->values);
     free(column->text);
     memset(column, 0, sizeof(*column));
-}
-
-/* Room for one more value, the slow way: the column doubles. */
-int column_grow(Column *column) {
-    int64_t capacity = column->capacity * 2;
-    uint8_t *validity = realloc(column->validity, (size_t)(capacity / 8 + 1));
-    if (validity == NULL)
-        return 0;
-    memset(validity + column->capacity / 8 + 1, 0, (size_t)(capacity / 8 - column->capacity / 8));
-    column->validity = validity;
-    void *values = realloc(column->values, (size_t)(capacity + 1) * WIDTHS[column->kind]);
-    if (values == NULL)
-        return 0;
-    column->values = values;
-    column->capacity = capacity;
-    return 1;
 }
 
 int text_grow(Column *column, int64_t size) {
@@ -75,6 +58,12 @@ static void release_array(struct ArrowArray *array) {
 }
 
 static void release_schema(struct ArrowSchema *schema) { schema->release = NULL; }
+
+typedef struct {
+    PyObject_HEAD
+    Column column;
+    int exported;
+} ArrowColumn;
 
 static void arrow_column_dealloc(ArrowColumn *self) {
     if (!self->exported)
@@ -174,7 +163,8 @@ PyTypeObject ArrowColumnType = {
     .tp_methods = arrow_column_methods,
 };
 
-PyObject *column_object(Column *column) {
+/* A new ArrowColumn that takes over `column` (left empty), or NULL with an exception set. */
+static PyObject *column_object(Column *column) {
     ArrowColumn *object = PyObject_New(ArrowColumn, &ArrowColumnType);
     if (object == NULL)
         return NULL;

@@ -4,9 +4,9 @@
  * (columns, deferred_lines, deferred_text). `columns` maps a column name to an ArrowColumn (arrow.h) with
  * one row per line read here. A line is read here only when it is plainly well formed: printable ASCII,
  * the layout's exact shape, a time written the usual way (`10/Oct/2000:13:55:36 -0700`) and a request line
- * of three words ending in the protocol. Every other line (empty, binary, non-ASCII, an odd time or request line, a number too
- * long) is deferred: its number goes to `deferred_lines` and its text, with a newline, to
- * `deferred_text`, for the Polars parser (jagaweb/logwatch/formats/clf.py), which decides what it is. So
+ * of three words ending in the protocol. Every other line (empty, binary, non-ASCII, an odd time or request
+ * line, a number too long) is deferred: its number goes to `deferred_lines` and its text, with a newline,
+ * to `deferred_text`, for the Polars parser (jagaweb/logwatch/formats/clf.py), which decides what it is. So
  * this file only has to agree with that parser on the lines it reads, and the tests check that it does.
  */
 #include "arrow.h"
@@ -274,10 +274,11 @@ static Span without_port(Span host) {
 /* Returns 0 when memory runs out. */
 static int add_row(Column *columns, int64_t line, const Fields *fields, int vhost, int referer_agent) {
     Span host = without_port(fields->vhost);
-    return push_int(&columns[C_LINE], line, 1) && push_int(&columns[C_TIME], fields->time_us, 1) &&
-           push_int(&columns[C_STATUS], fields->status, fields->status >= 0) &&
-           push_int(&columns[C_BYTES], fields->bytes, fields->has_bytes) &&
-           push_text(&columns[C_IP], fields->ip.start, fields->ip.size, 1) &&
+    push_int(&columns[C_LINE], line, 1);
+    push_int(&columns[C_TIME], fields->time_us, 1);
+    push_int(&columns[C_STATUS], fields->status, fields->status >= 0);
+    push_int(&columns[C_BYTES], fields->bytes, fields->has_bytes);
+    return push_text(&columns[C_IP], fields->ip.start, fields->ip.size, 1) &&
            push_text(&columns[C_METHOD], fields->method.start, fields->method.size, 1) &&
            push_text(&columns[C_TARGET], fields->target.start, fields->target.size, 1) &&
            push_text(&columns[C_PROTOCOL], fields->protocol.start, fields->protocol.size, 1) &&
@@ -303,7 +304,7 @@ PyObject *parse_clf(PyObject *module, PyObject *args, PyObject *kwargs) {
     int64_t lines = 0;
     for (const char *at = data; (at = memchr(at, '\n', (size_t)(data_end - at))) != NULL; at++)
         lines++;
-    lines += 1; /* an upper bound on rows: the newlines, and a last line without one */
+    lines += 1; /* the most rows there can be, which the columns are made for: the newlines, and a last line */
     Column columns[N_COLUMNS];
     memset(columns, 0, sizeof(columns));
     char *deferred_text = malloc((size_t)view.len + 1);
