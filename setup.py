@@ -1,6 +1,6 @@
-"""The one compiled part: jagaweb.logwatch._native, which reads the Common Log Format family in C. It is
-optional: without a C compiler JagaWeb installs and reads those logs with Polars alone
-(jagaweb.logwatch.formats.clf)."""
+"""The one compiled part: jagaweb.logwatch._native, which reads the Common Log Format family and counts the
+behaviour rules' sliding windows in C. It is optional: without a C compiler JagaWeb installs and does the
+same work with Polars alone (jagaweb.logwatch.formats.clf, jagaweb.logwatch.detect.windows)."""
 
 from glob import glob
 

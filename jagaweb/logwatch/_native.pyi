@@ -1,8 +1,13 @@
 """Types of the compiled part of log scanning (native/*.c)."""
 
+from polars import Series
+
 class ArrowColumn:
     def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
     def rows(self) -> int: ...
 
 def parse(data: bytes, first_line: int, vhost: bool, referer_agent: bool,
           max_line_bytes: int) -> tuple[dict[str, ArrowColumn], list[int], bytes]: ...
+
+def windows(client: Series, time: Series, line: Series, n: Series, fresh: Series, alert_client: Series,
+            alert_time: Series, threshold: int, window_us: int) -> dict[str, ArrowColumn]: ...

@@ -182,3 +182,68 @@ int store_column(PyObject *dict, const char *name, Column *column) {
     Py_DECREF(object);
     return stored;
 }
+
+/* ---- reading a column Polars hands over ---- */
+
+int64_t read_numbers(PyObject *source, const char *format, int64_t width, const char *name, void **values) {
+    *values = NULL;
+    PyObject *capsule = PyObject_CallMethod(source, "__arrow_c_stream__", NULL);
+    if (capsule == NULL)
+        return -1;
+    struct ArrowArrayStream *stream = PyCapsule_GetPointer(capsule, "arrow_array_stream");
+    struct ArrowSchema schema = {0};
+    int64_t rows = 0, capacity = 0;
+    char *buffer = NULL;
+    if (stream == NULL)
+        goto failed;
+    if (stream->get_schema(stream, &schema) != 0) {
+        PyErr_Format(PyExc_ValueError, "%s: no schema", name);
+        goto failed;
+    }
+    int same_format = strcmp(schema.format, format) == 0;
+    schema.release(&schema);
+    if (!same_format) {
+        PyErr_Format(PyExc_TypeError, "%s: wanted Arrow format '%s'", name, format);
+        goto failed;
+    }
+    for (;;) {
+        struct ArrowArray array = {0};
+        if (stream->get_next(stream, &array) != 0) {
+            PyErr_Format(PyExc_ValueError, "%s: the column could not be read", name);
+            goto failed;
+        }
+        if (array.release == NULL)
+            break;  /* the end of the stream */
+        if (array.null_count != 0 || array.n_buffers != 2) {
+            array.release(&array);
+            PyErr_Format(PyExc_ValueError, "%s: a column without nulls was expected", name);
+            goto failed;
+        }
+        if (rows + array.length > capacity) {
+            capacity = (rows + array.length) * 2;
+            char *grown = realloc(buffer, (size_t)(capacity * width));
+            if (grown == NULL) {
+                array.release(&array);
+                PyErr_NoMemory();
+                goto failed;
+            }
+            buffer = grown;
+        }
+        if (array.length)
+            memcpy(buffer + rows * width, (const char *)array.buffers[1] + array.offset * width,
+                   (size_t)(array.length * width));
+        rows += array.length;
+        array.release(&array);
+    }
+    Py_DECREF(capsule);
+    *values = buffer != NULL ? buffer : malloc((size_t)width);
+    if (*values == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return rows;
+failed:
+    free(buffer);
+    Py_DECREF(capsule);
+    return -1;
+}

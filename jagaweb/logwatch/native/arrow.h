@@ -33,6 +33,14 @@ struct ArrowArray {
     void *private_data;
 };
 
+struct ArrowArrayStream {
+    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
+    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
+    const char *(*get_last_error)(struct ArrowArrayStream *);
+    void (*release)(struct ArrowArrayStream *);
+    void *private_data;
+};
+
 /* The value types a column can hold: Int64, Int32, Datetime(us, UTC), String. */
 enum kind { KIND_INT64, KIND_INT32, KIND_TIME, KIND_TEXT };
 
@@ -92,5 +100,10 @@ extern PyTypeObject ArrowColumnType;
 
 /* Store `column` in `dict` under `name`, as an ArrowColumn; -1 with an exception set on failure. */
 int store_column(PyObject *dict, const char *name, Column *column);
+
+/* The values of `source` (a Polars Series, through `__arrow_c_stream__`) of the Arrow `format`, `width` bytes
+ * each and no nulls, copied into one new buffer (`values`, to free); the number of rows, or -1 with an
+ * exception set (`name` says which column). */
+int64_t read_numbers(PyObject *source, const char *format, int64_t width, const char *name, void **values);
 
 #endif

@@ -8,4 +8,7 @@
 /* clf.c: parse(data, first_line, vhost, referer_agent, max_line_bytes) */
 PyObject *parse_clf(PyObject *module, PyObject *args, PyObject *kwargs);
 
+/* window.c: windows(client, time, line, n, fresh, alert_client, alert_time, threshold, window_us) */
+PyObject *count_windows(PyObject *module, PyObject *args);
+
 #endif

@@ -1,13 +1,19 @@
-"""Behaviour per client over sliding windows, across batches and files, with bounded memory."""
+"""Behaviour per client over sliding windows, across batches and files, with bounded memory.
+
+Every test runs twice: with the windows counted by the compiled part (native/window.c) and by Polars."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import polars as pl
+import pytest
 
 from jagaweb.logwatch.detect import FINDING_SCHEMA, Behaviour, BehaviourConfig
 from tests.logwatch.detect.frames import batch, row
+from tests.logwatch.detect.native import counting_both_ways
+
+counting = pytest.fixture(autouse=True, params=["native", "polars"])(counting_both_ways)
 
 ATTACKER = "198.51.100.23"
 VISITOR = "203.0.113.10"
