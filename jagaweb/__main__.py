@@ -1,3 +1,3 @@
-from jagaweb.cli import main
+from jagaweb.cli import run
 
-main()
+run()

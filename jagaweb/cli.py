@@ -10,6 +10,21 @@ import os
 import sys
 
 
+def run() -> None:
+    """The console command. After a log scan it leaves without the interpreter's clean-up: that frees the
+    scan's hundreds of megabytes piece by piece (a tenth of a second) just before the system takes them
+    back anyway, and the scan has closed its files and joined its threads."""
+    main()
+    if is_log_scan(sys.argv):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def is_log_scan(args: list[str]) -> bool:
+    return [word for word in args[1:4] if word != "manage"][:2] == ["logs", "scan"]
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and args[1] == "manage":

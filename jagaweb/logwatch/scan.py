@@ -1,9 +1,9 @@
 """Scan access-log files: parse -> detect -> visitor statistics, batch by batch, with progress.
 
 Reading and parsing run in a thread of their own, a batch ahead of behaviour detection (another thread),
-itself a batch ahead of statistics and per-request detection: Polars releases the interpreter lock while it
-works, so the stages run at once on every core. Memory stays bounded by the few batches in flight and the
-grouped statistics.
+itself a batch ahead of per-request detection (a third), a batch ahead of the statistics: Polars and the
+compiled reader release the interpreter lock while they work, so the stages run at once on every core.
+Memory stays bounded by the few batches in flight and the grouped statistics.
 
 Detection comes from `jagaweb.logwatch.detect` (`detect_requests(frame)` per request and a `Behaviour` that
 keeps its windows across batches and files); when that package is missing the scan runs without it and
@@ -265,6 +265,14 @@ def with_behaviour(batches: Generator[Parsed, None, None],
             yield parsed, detection.behaviour_findings(parsed.batch.frame)
 
 
+def with_requests(batches: Generator[tuple[Parsed, pl.DataFrame | None], None, None],
+                  detection: Detection) -> Iterator[tuple[Parsed, pl.DataFrame | None]]:
+    """Each batch with all its findings, per request and behaviour."""
+    with contextlib.closing(batches):
+        for parsed, behaviour in batches:
+            yield parsed, detection.together(detection.request_findings(parsed.batch.frame), behaviour)
+
+
 def keep_freed_memory() -> None:
     """Ask the C library's allocator to keep the memory freed after a batch for the next one instead of
     handing it back to the system at once: every batch needs buffers of the same tens of megabytes, and
@@ -296,12 +304,12 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
     detection = Detection(detect)
     counts: dict[str, Counter[str]] = {key: Counter() for key in ("severity", "category", "rule")}
     total = 0
-    # Three stages a batch apart, each in its own thread: parsing, behaviour (its windows need the batches in
-    # order), and here statistics and per-request detection. Polars runs all their work on its own threads,
-    # so the stages only keep those busy; more work ready at once leaves them idle less often.
-    for parsed, behaviour in in_thread(with_behaviour(read_ahead(scan.batches()), detection), "logwatch-behaviour"):
+    # Four stages a batch apart, each in its own thread: parsing, behaviour (its windows need the batches in
+    # order), per-request detection and here the statistics. Polars runs most of their work on its own
+    # threads, so the stages only keep those busy; more work ready at once leaves them idle less often.
+    behaviour = in_thread(with_behaviour(read_ahead(scan.batches()), detection), "logwatch-behaviour")
+    for parsed, found in in_thread(with_requests(behaviour, detection), "logwatch-requests"):
         stats.feed(parsed.batch.frame)
-        found = detection.together(detection.request_findings(parsed.batch.frame), behaviour)
         if found is not None:
             total += len(found)
             for key, counter in counts.items():

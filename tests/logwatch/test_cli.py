@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from jagaweb.cli import is_log_scan
 from jagaweb.logwatch.scan import Detection
 from tests.logwatch.helpers import FIXTURES, FORMATS
 
@@ -137,3 +138,25 @@ def test_the_console_command_says_why_nothing_was_read_and_fails(tmp_path):
     bad = subprocess.run([sys.executable, "-c", code, "logs", "scan", "--format", "nonsense", "x.log"],
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_the_console_command_leaves_at_once_with_everything_written(tmp_path):
+    """After a scan the command skips the interpreter's clean-up: the summary and every finding are out."""
+    log = tmp_path / "access.log"
+    log.write_bytes((FIXTURES / "stats.log").read_bytes() + ATTACKS)
+    findings = tmp_path / "findings.jsonl"
+    # buffered output, as a console command normally has it, is what an early exit could lose
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-m", "jagaweb", "manage", "logs", "scan", str(log), "--json",
+                           "--findings", str(findings)], capture_output=True, text=True, check=True,
+                          env={**env, "DJANGO_SETTINGS_MODULE": "tests.settings"})
+    summary = json.loads(done.stdout)
+    assert summary["findings"]["total"] > 0
+    assert len(findings.read_text().splitlines()) == summary["findings"]["total"]
+
+
+def test_only_a_log_scan_leaves_at_once():
+    assert is_log_scan(["jagaweb", "logs", "scan", "a.log"])
+    assert is_log_scan(["jagaweb", "manage", "logs", "scan", "a.log"])
+    assert not is_log_scan(["jagaweb", "logs", "ingest"])
+    assert not is_log_scan(["jagaweb", "serve"])
