@@ -1,8 +1,8 @@
 """Scan access-log files: parse -> detect -> visitor statistics, batch by batch, with progress.
 
-Reading and parsing run in a thread of their own, a batch ahead of behaviour detection (another thread),
-itself a batch ahead of per-request detection (a third), a batch ahead of the statistics: Polars and the
-compiled reader release the interpreter lock while they work, so the stages run at once on every core.
+Reading and parsing run in a thread of their own, a batch ahead; each parsed batch then goes at once to
+behaviour detection (another thread), per-request detection (a third) and the statistics: Polars and the
+compiled parts release the interpreter lock while they work, so the stages run at once on every core.
 Memory stays bounded by the few batches in flight and the grouped statistics.
 
 Detection comes from `jagaweb.logwatch.detect` (`detect_requests(frame)` per request and a `Behaviour` that
@@ -19,8 +19,9 @@ import itertools
 import queue
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -257,20 +258,16 @@ def read_ahead(source: Iterator[Parsed]) -> Generator[Parsed, None, None]:
     return in_thread(source, "logwatch-parse")
 
 
-def with_behaviour(batches: Generator[Parsed, None, None],
-                   detection: Detection) -> Iterator[tuple[Parsed, pl.DataFrame | None]]:
-    """Each batch with its behaviour findings; the stage before ends with this one, however this one ends."""
-    with contextlib.closing(batches):
-        for parsed in batches:
-            yield parsed, detection.behaviour_findings(parsed.batch.frame)
+@dataclass
+class InFlight:
+    """A parsed batch whose detection runs in the detection threads."""
 
+    parsed: Parsed
+    behaviour: Future[pl.DataFrame | None]
+    requests: Future[pl.DataFrame | None]
 
-def with_requests(batches: Generator[tuple[Parsed, pl.DataFrame | None], None, None],
-                  detection: Detection) -> Iterator[tuple[Parsed, pl.DataFrame | None]]:
-    """Each batch with all its findings, per request and behaviour."""
-    with contextlib.closing(batches):
-        for parsed, behaviour in batches:
-            yield parsed, detection.together(detection.request_findings(parsed.batch.frame), behaviour)
+    def findings(self, detection: Detection) -> pl.DataFrame | None:
+        return detection.together(self.requests.result(), self.behaviour.result())
 
 
 def keep_freed_memory() -> None:
@@ -304,12 +301,16 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
     detection = Detection(detect)
     counts: dict[str, Counter[str]] = {key: Counter() for key in ("severity", "category", "rule")}
     total = 0
-    # Four stages a batch apart, each in its own thread: parsing, behaviour (its windows need the batches in
-    # order), per-request detection and here the statistics. Polars runs most of their work on its own
-    # threads, so the stages only keep those busy; more work ready at once leaves them idle less often.
-    behaviour = in_thread(with_behaviour(read_ahead(scan.batches()), detection), "logwatch-behaviour")
-    for parsed, found in in_thread(with_requests(behaviour, detection), "logwatch-requests"):
-        stats.feed(parsed.batch.frame)
+    # Parsing runs a batch ahead in a thread of its own. Each parsed batch then goes at once to behaviour
+    # detection (one thread, so its windows get the batches in order), to per-request detection (another)
+    # and to the statistics (here); its findings are written once both detections are done, in batch order.
+    # Side by side rather than one after the other, a batch is through sooner: the first is counted while
+    # detection learns the log's values, and the last leaves no stage waiting for the one before.
+    in_flight: deque[InFlight] = deque()
+
+    def finish(batch: InFlight) -> None:
+        nonlocal total
+        found = batch.findings(detection)
         if found is not None:
             total += len(found)
             for key, counter in counts.items():
@@ -317,7 +318,25 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
             if on_findings is not None:
                 on_findings(found)
         if progress is not None:
-            progress(parsed.done_bytes, scan.total_bytes)
+            progress(batch.parsed.done_bytes, scan.total_bytes)
+
+    with (contextlib.closing(read_ahead(scan.batches())) as parsed_batches,
+          ThreadPoolExecutor(1, "logwatch-behaviour") as behaviour,
+          ThreadPoolExecutor(1, "logwatch-requests") as requests):
+        try:
+            for parsed in parsed_batches:
+                frame = parsed.batch.frame
+                in_flight.append(InFlight(parsed, behaviour.submit(detection.behaviour_findings, frame),
+                                          requests.submit(detection.request_findings, frame)))
+                stats.feed(frame)
+                while len(in_flight) > BATCHES_AHEAD:
+                    finish(in_flight.popleft())
+            while in_flight:
+                finish(in_flight.popleft())
+        finally:
+            for batch in in_flight:  # after a failure: what has not started yet need not run
+                batch.behaviour.cancel()
+                batch.requests.cancel()
     if progress is not None:
         progress(scan.total_bytes, scan.total_bytes)
     return ScanReport(files=scan.files, visitors=stats.report(), detection=detection.enabled, findings=total,
