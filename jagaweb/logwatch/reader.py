@@ -17,11 +17,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from jagaweb.logwatch import compiled
+
 DEFAULT_BATCH_BYTES = 32 * 1024 * 1024
 # A line longer than this is unparsed anyway; beyond it the reader keeps only this much of the line, so a
 # file without newlines (a core dump written over a log) cannot fill the memory.
 MAX_LINE_BYTES = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+def newlines(data: bytes) -> int:
+    """How many lines end in `data`: counted by the compiled part when it is installed (bytes.count is a
+    tenth of a second per 250 MB)."""
+    native = compiled.native
+    return native.newlines(data) if native is not None else data.count(b"\n")
 
 
 def release_pages(mapped: mmap.mmap, start: int, end: int) -> int:
@@ -104,7 +113,7 @@ class LogReader:
                 last_newline = mapped.rfind(b"\n", position, end)
                 if last_newline >= 0:
                     data = mapped[position: last_newline + 1]
-                    yield self.emit(data, data.count(b"\n"), len(data))
+                    yield self.emit(data, newlines(data), len(data))
                 else:  # one line longer than a batch: keep its start (the parser needs no more to refuse it)
                     last_newline = mapped.find(b"\n", end)
                     line_end = last_newline if last_newline >= 0 else size
@@ -137,7 +146,7 @@ class LogReader:
             # one copy of the batch: the unfinished line before it joined to its complete lines
             complete = b"".join((pending, memoryview(block)[: last_newline + 1]))
             consumed = pending_size + last_newline + 1
-            yield self.emit(complete, complete.count(b"\n"), consumed)
+            yield self.emit(complete, newlines(complete), consumed)
             pending = block[last_newline + 1: last_newline + 2 + self.max_line_bytes]
             pending_size = len(block) - last_newline - 1
         if pending_size and self.take_unterminated:

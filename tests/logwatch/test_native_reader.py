@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from jagaweb.logwatch import compiled
 from jagaweb.logwatch.formats import get_format
 from jagaweb.logwatch.parse import ParsedBatch, parse_chunk
+from tests.logwatch.native import NOT_BUILT
 from tests.logwatch.test_parse_hostile import chunk_of
 
 if compiled.native is None:
-    reason = "jagaweb.logwatch._native is not built (no C compiler when JagaWeb was installed)"
     if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+        pytest.fail(NOT_BUILT, pytrace=False)
+    pytest.skip(NOT_BUILT, allow_module_level=True)
 
 CLF_FORMATS = ("combined", "common", "vhost_combined")
 HEAD = '36.80.12.7 - - [12/Nov/2026:10:15:32 +0700] '
@@ -32,6 +32,8 @@ VHOST = 'portal.example.go.id:443 ' + COMBINED
 # Lines at the edges of what the native reader takes: each either read the same way, or left to Polars.
 EDGES = [
     COMBINED, COMMON, VHOST,
+    COMBINED.replace("/2026:", "/-2026:"), COMBINED.replace("/2026:", "/1000:").replace("+0700", "+0100"),
+    COMBINED.replace("12/Nov/2026:10", "31/Dec/9998:23").replace("+0700", "-0100"),  # times out of bounds
     COMBINED + ' "10.0.0.1"',  # Nginx's X-Forwarded-For after the agent
     COMBINED + '"next"',  # a quote straight after the agent
     COMBINED + 'x',  # anything else straight after it

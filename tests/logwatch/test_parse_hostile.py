@@ -1,5 +1,7 @@
 """Hostile input never stops a run: such lines are counted as unparsed, by reason; fuzzing finds no crash."""
 
+import json
+
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,6 +11,7 @@ from jagaweb.logwatch.formats import FORMATS, get_format
 from jagaweb.logwatch.formats.base import REQUEST_SCHEMA
 from jagaweb.logwatch.parse import SAMPLE_CHARS, Unparsed, parse_chunk
 from jagaweb.logwatch.reader import Chunk
+from jagaweb.logwatch.scan import scan_paths
 
 GOOD = b'36.80.12.7 - - [12/Nov/2026:10:15:32 +0700] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"'
 
@@ -101,3 +104,29 @@ def test_fuzz_mangled_log_lines(lines, cut, log_format):
 @pytest.mark.parametrize("log_format", sorted(FORMATS))
 def test_every_format_survives_every_hostile_line(log_format):
     check_batch(b"\n".join(HOSTILE.values()) + b"\n", log_format)
+
+
+# Times a format's parser can read but no log holds (and Python's datetime cannot): a negative or
+# three-digit year, a year past 9998, an epoch far out.
+TIMES_OUT_OF_BOUNDS = {
+    "combined": [b'36.1.1.1 - - [12/Nov/-2026:10:15:32 +0700] "GET / HTTP/1.1" 200 5 "-" "x"',
+                 b'36.1.1.1 - - [01/Jan/1000:00:30:00 +0100] "GET / HTTP/1.1" 200 5 "-" "x"',
+                 b'36.1.1.1 - - [12/Nov/9999:10:15:32 +0700] "GET / HTTP/1.1" 200 5 "-" "x"'],
+    "json": [b'{"remote_addr":"1.2.3.4","time_iso8601":"-2026-11-12T10:00:00+07:00","request":"GET / HTTP/1.1"}',
+             b'{"ts":1794453333000000000.0,"request":{"client_ip":"1.2.3.4","method":"GET","uri":"/","headers":{}}}'],
+    "w3c": [b"#Fields: date time c-ip cs-method cs-uri-stem sc-status", b"0999-11-12 03:00:00 1.2.3.4 GET / 200"],
+}
+
+
+@pytest.mark.parametrize("log_format", sorted(TIMES_OUT_OF_BOUNDS))
+def test_a_time_out_of_bounds_makes_the_line_unparsed_not_the_scan_fail(tmp_path, log_format):
+    """A line of 12/Nov/-2026 stopped `jagaweb logs scan`: Python cannot hold the year its statistics met."""
+    lines = TIMES_OUT_OF_BOUNDS[log_format]
+    batch = parse_chunk(chunk_of(b"\n".join(lines) + b"\n"), get_format(log_format))
+    assert batch.frame.is_empty()
+    assert batch.unparsed_count == len(lines) - batch.directives
+    log = tmp_path / "access.log"
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    report = scan_paths([log], log_format=log_format)
+    assert report.requests == 0
+    json.dumps(report.as_dict())

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from jagaweb.logwatch.reader import GZIP_MAGIC, LogReader, LogReadError
+from jagaweb.logwatch import compiled
+from jagaweb.logwatch.reader import GZIP_MAGIC, LogReader, LogReadError, newlines
+from tests.logwatch.native import require_native
 
 LOG = b"first line\nsecond\n\nfourth, after an empty one\nfifth\n"
 
@@ -157,3 +159,13 @@ def test_any_batch_size_gives_the_same_lines(tmp_path_factory, data, batch_bytes
     assert [line for _, line in read_all(reader)] == expected
     assert reader.offset == (len(data) if take_unterminated else len(data) - len(unterminated))
     assert reader.next_line == len(expected) + 1
+
+
+@settings(max_examples=200)
+@given(data=st.binary(max_size=300))
+def test_newlines_are_counted_natively_as_python_counts_them(data):
+    require_native()
+    native = compiled.native
+    assert native is not None
+    assert native.newlines(data) == data.count(b"\n")
+    assert newlines(data) == data.count(b"\n")

@@ -38,6 +38,11 @@ REQUEST_SCHEMA: dict[str, pl.DataType] = {
 # What a format returns: the schema without `file` (the caller adds it), plus `directive`.
 FORMAT_COLUMNS = [name for name in REQUEST_SCHEMA if name != "file"]
 REQUIRED = ("ip", "time", "request")
+# A request's time lies in these bounds (UTC, microseconds since the epoch: 1000-01-01 and 9999-01-01);
+# anything else ("12/Nov/-2026", an epoch number in nanoseconds) is no log time, and Python could not even
+# hold it: the line is unparsed. The compiled reader (native/clf.c) applies the same bounds.
+EARLIEST_TIME_US = -30_610_224_000_000_000
+LATEST_TIME_US = 253_370_764_800_000_000
 
 
 @dataclass(frozen=True)
@@ -125,5 +130,9 @@ def finish(frame: pl.DataFrame) -> pl.DataFrame:
     present = set(frame.columns)
     columns = [(pl.col(name) if name in present else pl.lit(None)).cast(REQUEST_SCHEMA[name]).alias(name)
                for name in FORMAT_COLUMNS]
+    if "time" in present:
+        time = columns[FORMAT_COLUMNS.index("time")]
+        inside = time.dt.epoch("us").is_between(EARLIEST_TIME_US, LATEST_TIME_US, closed="left")
+        columns[FORMAT_COLUMNS.index("time")] = pl.when(inside).then(time).alias("time")
     directive = pl.col("directive") if "directive" in present else pl.lit(False)
     return frame.select(*columns, directive.alias("directive"))

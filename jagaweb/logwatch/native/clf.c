@@ -38,6 +38,10 @@ typedef struct {
     int64_t bytes;
 } Fields;
 
+/* A request's time lies in [1000-01-01, 9999-01-01) UTC, as jagaweb.logwatch.formats.base says. */
+#define EARLIEST_TIME_US (-30610224000000000LL)
+#define LATEST_TIME_US 253370764800000000LL
+
 static const char MONTHS[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -93,7 +97,7 @@ static int read_time(const char *at, int64_t *time_us) {
     int64_t offset = (offset_hours * 3600 + offset_minutes * 60) * (at[21] == '-' ? -1 : 1);
     int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
     *time_us = seconds * 1000000;
-    return 1;
+    return *time_us >= EARLIEST_TIME_US && *time_us < LATEST_TIME_US;
 }
 
 /* The next space-free word at `*at` (at least one byte) followed by one space; moves past the space. */
@@ -389,3 +393,17 @@ failed:
     return NULL;
 }
 
+
+PyObject *count_newlines(PyObject *module, PyObject *args) {
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view))
+        return NULL;
+    const char *end = (const char *)view.buf + view.len;
+    long long count = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (const char *at = view.buf; (at = memchr(at, '\n', (size_t)(end - at))) != NULL; at++)
+        count++;
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    return PyLong_FromLongLong(count);
+}

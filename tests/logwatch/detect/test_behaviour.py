@@ -11,7 +11,7 @@ import pytest
 
 from jagaweb.logwatch.detect import FINDING_SCHEMA, Behaviour, BehaviourConfig
 from tests.logwatch.detect.frames import batch, row
-from tests.logwatch.detect.native import counting_both_ways
+from tests.logwatch.native import counting_both_ways
 
 counting = pytest.fixture(autouse=True, params=["native", "polars"])(counting_both_ways)
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from jagaweb.logwatch import compiled
 from jagaweb.logwatch.detect.kinds import Category, Severity
 from jagaweb.logwatch.detect.windows import EVENT_SCHEMA, WindowCounter
-from tests.logwatch.detect.native import require_native
+from tests.logwatch.native import require_native
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 WINDOW = timedelta(seconds=30)

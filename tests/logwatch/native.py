@@ -1,4 +1,5 @@
-"""Run a test with the behaviour windows counted by the compiled part and again by Polars."""
+"""Tests of the compiled part (jagaweb.logwatch._native): skipped without it, except under CI, and run both
+ways where Polars does the same work."""
 
 from __future__ import annotations
 
