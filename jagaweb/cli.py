@@ -36,10 +36,14 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args[1:3] == ["logs", "scan"]:
             # Scanning files needs no app and no management command: loading them would cost about a second
-            # before the first line.
+            # before the first line. The first lines are read while Polars and the settings are imported.
+            from jagaweb.logwatch.early import start_early_read
+            from jagaweb.logwatch.reader import DEFAULT_BATCH_BYTES
+
+            early = start_early_read(args[3:], DEFAULT_BATCH_BYTES)
             from jagaweb.logwatch.scan_command import main as scan_logs
 
-            scan_logs(args[3:])
+            scan_logs(args[3:], early)
             return
         from django.core.management import execute_from_command_line
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 import polars as pl
 
+from jagaweb.logwatch.early import ReadAhead
 from jagaweb.logwatch.formats.base import REQUEST_SCHEMA, REQUIRED, LogFormat
 from jagaweb.logwatch.reader import MAX_LINE_BYTES, Chunk
 
@@ -113,8 +114,9 @@ def hostile_reasons(lines: pl.DataFrame, ascii_only: bool, has_nul: bool) -> pl.
     return reasons.scatter(rows, found.to_series())
 
 
-def parse_chunk(chunk: Chunk, log_format: LogFormat, sample_limit: int = 5) -> ParsedBatch:
-    native = log_format.read_natively(chunk.data, chunk.first_line)
+def parse_chunk(chunk: Chunk, log_format: LogFormat, sample_limit: int = 5,
+                ready: ReadAhead | None = None) -> ParsedBatch:
+    native = log_format.read_natively(chunk.data, chunk.first_line, ready)
     if native is None:
         return parse_lines(chunk_lines(chunk), chunk, log_format, sample_limit)
     # the lines the compiled reader left, numbered as in the file, go through the format's expressions

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from jagaweb.logwatch.early import EarlyBatch, EarlyRead
 from jagaweb.logwatch.formats import AUTO, detect_format, get_format
 from jagaweb.logwatch.formats.base import FormatName, LogFormat
 from jagaweb.logwatch.parse import ParsedBatch, UnparsedLine, chunk_lines, parse_chunk
@@ -166,23 +167,31 @@ class Parsed:
 
 
 class Scan:
-    def __init__(self, paths: Sequence[Path | str], log_format: str, batch_bytes: int) -> None:
+    def __init__(self, paths: Sequence[Path | str], log_format: str, batch_bytes: int,
+                 early: EarlyRead | None = None) -> None:
         self.paths = [Path(path) for path in paths]
         self.log_format = log_format
         self.batch_bytes = batch_bytes
         self.files = [FileReport(str(path)) for path in paths]
         self.total_bytes = sum(path.stat().st_size for path in self.paths if path.is_file())
+        self.early = early
 
     def batches(self) -> Iterator[Parsed]:
         finished_bytes = 0
-        for path, report in zip(self.paths, self.files, strict=True):
+        taken = self.early.take(self.paths[0], self.batch_bytes) if self.early is not None and self.paths else None
+        for index, (path, report) in enumerate(zip(self.paths, self.files, strict=True)):
+            read_early: list[EarlyBatch] = []
+            chunks: Iterator[Chunk] | None = None
+            if index == 0 and taken is not None:
+                reader, read_early, chunks = taken
+            else:
+                try:
+                    reader = LogReader(path, batch_bytes=self.batch_bytes)
+                except OSError as exc:
+                    report.error = exc.strerror or str(exc)
+                    continue
             try:
-                reader = LogReader(path, batch_bytes=self.batch_bytes)
-            except OSError as exc:
-                report.error = exc.strerror or str(exc)
-                continue
-            try:
-                for batch in self.parse_file(reader, report):
+                for batch in self.parse_file(reader, report, chunks, read_early):
                     report.offset, report.next_line = reader.offset, reader.next_line
                     yield Parsed(batch, finished_bytes + reader.read_bytes)
             except LogReadError as exc:
@@ -190,8 +199,12 @@ class Scan:
             report.offset, report.next_line = reader.offset, reader.next_line
             finished_bytes += reader.size
 
-    def parse_file(self, reader: LogReader, report: FileReport) -> Iterator[ParsedBatch]:
-        chunks = iter(reader)
+    def parse_file(self, reader: LogReader, report: FileReport, rest: Iterator[Chunk] | None = None,
+                   read_early: Sequence[EarlyBatch] = ()) -> Iterator[ParsedBatch]:
+        """The file's batches: those read early (with what the compiled reader made of them), then the rest
+        (`rest`, or all the reader's chunks)."""
+        ready = {batch.chunk.start: batch.read for batch in read_early}
+        chunks = itertools.chain((batch.chunk for batch in read_early), rest if rest is not None else iter(reader))
         waiting: list[Chunk] = []
         if self.log_format == AUTO:
             # enough lines to judge by, even when batches are tiny
@@ -206,7 +219,8 @@ class Scan:
             log_format = get_format(self.log_format)
         report.format = str(log_format.name)
         for chunk in itertools.chain(waiting, chunks):
-            batch = parse_chunk(chunk, log_format, sample_limit=SAMPLES_PER_FILE - len(report.samples))
+            batch = parse_chunk(chunk, log_format, sample_limit=SAMPLES_PER_FILE - len(report.samples),
+                                ready=ready.pop(chunk.start, None))
             report.add(batch)
             yield batch
 
@@ -288,16 +302,18 @@ def keep_freed_memory() -> None:
 
 def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: bool = True,
                time_zone: str = "UTC", batch_bytes: int = DEFAULT_BATCH_BYTES,
-               on_findings: FindingsSink | None = None, progress: Progress | None = None) -> ScanReport:
+               on_findings: FindingsSink | None = None, progress: Progress | None = None,
+               early: EarlyRead | None = None) -> ScanReport:
     """Parse every file (format given or detected per file), run detection, gather visitor statistics.
 
     `on_findings` gets every non-empty findings frame (FINDING_COLUMNS first, then any others detection
-    adds) as soon as it is found; `progress` gets (bytes read, total bytes) of the files on disk."""
+    adds) as soon as it is found; `progress` gets (bytes read, total bytes) of the files on disk; `early`
+    holds the first file's first batches when they were read before the scan began."""
     if log_format != AUTO:
         get_format(log_format)  # an unknown name fails before any work
     started = time.perf_counter()
     stats = VisitorStats(time_zone)
-    scan = Scan(paths, log_format, batch_bytes)
+    scan = Scan(paths, log_format, batch_bytes, early)
     detection = Detection(detect)
     counts: dict[str, Counter[str]] = {key: Counter() for key in ("severity", "category", "rule")}
     total = 0

@@ -22,6 +22,7 @@ import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from jagaweb.logwatch.early import EarlyRead
 from jagaweb.logwatch.formats import AUTO, format_choices
 from jagaweb.logwatch.scan import ScanReport, keep_freed_memory, scan_paths
 from jagaweb.progress import ProgressBar, size_text
@@ -75,14 +76,15 @@ def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--top", type=int, default=10, help="entries in each top list (default 10)")
 
 
-def main(argv: list[str]) -> None:
-    """`jagaweb logs scan ARGS` with the project's settings, no app loaded and no management command."""
+def main(argv: list[str], early: EarlyRead | None = None) -> None:
+    """`jagaweb logs scan ARGS` with the project's settings, no app loaded and no management command;
+    `early` is the first file's start, read while this module was imported (jagaweb.cli starts it)."""
     parser = argparse.ArgumentParser(prog="jagaweb logs scan", description=SCAN_HELP)
     add_scan_arguments(parser)
     options = vars(parser.parse_args(argv))
     configure_without_apps()
     try:
-        run_scan(options, print, lambda text: print(text, file=sys.stderr))
+        run_scan(options, print, lambda text: print(text, file=sys.stderr), early)
     except ScanFailed as exc:
         print(f"CommandError: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -97,7 +99,7 @@ def configure_without_apps() -> None:
     apps.populate([])  # translations need a ready registry, even an empty one
 
 
-def run_scan(options: dict[str, Any], out: Write, err: Write) -> None:
+def run_scan(options: dict[str, Any], out: Write, err: Write, early: EarlyRead | None = None) -> None:
     """Scan the files in `options` (as the arguments give them) and write the summary with `out`,
     file errors with `err`; ScanFailed when nothing could be read or the findings not written."""
     paths: list[Path] = options["paths"]
@@ -109,7 +111,7 @@ def run_scan(options: dict[str, Any], out: Write, err: Write) -> None:
             handle = options["findings"].open("wb")
         findings_handle = handle
         report = scan_paths(
-            paths, log_format=options["log_format"], time_zone=settings.TIME_ZONE, progress=bar,
+            paths, log_format=options["log_format"], time_zone=settings.TIME_ZONE, progress=bar, early=early,
             on_findings=(lambda frame: write_findings(findings_handle, frame)) if findings_handle else None)
     except OSError as exc:
         raise ScanFailed(_("Cannot write %(path)s: %(error)s") % {

@@ -9,6 +9,8 @@ from typing import ClassVar
 
 import polars as pl
 
+from jagaweb.logwatch.early import ReadAhead
+
 
 class FormatName(StrEnum):
     COMBINED = "combined"
@@ -68,9 +70,11 @@ class LogFormat(ABC):
     @abstractmethod
     def parse(self, lines: pl.DataFrame) -> pl.DataFrame: ...
 
-    def read_natively(self, data: bytes, first_line: int) -> NativeRead | None:
+    def read_natively(self, data: bytes, first_line: int, ready: ReadAhead | None = None) -> NativeRead | None:
         """Read the chunk's lines (`data`, numbered from `first_line`) with compiled code where the format has
-        it; None when it has none (or it was not built), and `parse` reads every line."""
+        it; None when it has none (or it was not built), and `parse` reads every line. `ready` is what the
+        compiled code made of the chunk before (jagaweb.logwatch.early), used when it read it as this format
+        reads it."""
         return None
 
     def recognised(self, sample: pl.DataFrame) -> int:

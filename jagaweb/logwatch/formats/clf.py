@@ -17,6 +17,7 @@ from typing import ClassVar
 import polars as pl
 
 from jagaweb.logwatch import compiled
+from jagaweb.logwatch.early import ReadAhead
 from jagaweb.logwatch.formats.base import LogFormat, NativeRead, dash_to_null, finish, with_request_parts
 from jagaweb.logwatch.reader import MAX_LINE_BYTES
 
@@ -122,11 +123,14 @@ class ClfFormat(LogFormat):
     def parse(self, lines: pl.DataFrame) -> pl.DataFrame:
         return finish(parse_clf(lines, self.layout))
 
-    def read_natively(self, data: bytes, first_line: int) -> NativeRead | None:
+    def read_natively(self, data: bytes, first_line: int, ready: ReadAhead | None = None) -> NativeRead | None:
         native = compiled.native
         if native is None:  # installed without a C compiler: `parse` reads every line
             return None
-        columns, deferred_lines, deferred_text = native.parse(
-            data, first_line, self.layout.vhost, self.layout.referer_agent, MAX_LINE_BYTES)
+        layout = (self.layout.vhost, self.layout.referer_agent)
+        if ready is not None and ready.layout == layout:
+            columns, deferred_lines, deferred_text = ready.result
+        else:
+            columns, deferred_lines, deferred_text = native.parse(data, first_line, *layout, MAX_LINE_BYTES)
         read = pl.DataFrame([pl.Series(column).alias(name) for name, column in columns.items()])
         return NativeRead(finish(read), deferred_lines, deferred_text)
