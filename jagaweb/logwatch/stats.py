@@ -185,22 +185,30 @@ class VisitorReport:
         stats.fold()
         names = stats.agent_names[0] if stats.agent_names else pl.DataFrame(
             schema={"agent_key": pl.UInt64, "agent": pl.String})
-        keyed_visits = stats.table("visits")
-        visits = keyed_visits.join(names, on="agent_key", how="left").drop("agent_key")
-        hourly = visits.group_by("date", "hour").agg(
-            pl.col("requests", "bandwidth").sum(), pl.len().cast(pl.Int64).alias("visitors")).sort("date", "hour")
-        paths = stats.table("paths").with_columns(
+        keyed_visits = stats.table("visits").lazy()
+        visits = keyed_visits.join(names.lazy(), on="agent_key", how="left").drop("agent_key")
+        paths = stats.table("paths").lazy().with_columns(
             (~pl.col("path").fill_null("").str.contains(STATIC_FILE)).alias("page"))
-        referrers = stats.table("referrers").filter(pl.col("referer").is_not_null()).with_columns(
+        referrers = stats.table("referrers").lazy().filter(pl.col("referer").is_not_null()).with_columns(
             pl.col("referer").str.extract(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)", 1).str.to_lowercase()
             .alias("site"))
-        agents = classify_agents(visits.group_by("date", "agent").agg(pl.col("requests").sum()))
         statuses = stats.table("statuses")
-        daily = hourly.group_by("date").agg(pl.col("requests", "bandwidth").sum())
-        for extra in (
+        # independent of one another: worked out together, on every core
+        hourly, paths_table, referrers_table, agent_counts, clients, visitors = pl.collect_all([
+            visits.group_by("date", "hour").agg(
+                pl.col("requests", "bandwidth").sum(), pl.len().cast(pl.Int64).alias("visitors")).sort("date", "hour"),
+            paths,
+            referrers,
+            visits.group_by("date", "agent").agg(pl.col("requests").sum()),
+            visits.group_by("date", "ip").agg(pl.col("requests", "bandwidth").sum()),
             # an agent's key stands for the agent, and is cheaper to compare
             keyed_visits.group_by("date").agg(pl.struct("ip", "agent_key").n_unique().cast(pl.Int64).alias("visitors")),
-            paths.filter("page").group_by("date").agg(pl.col("requests").sum().alias("pages")),
+        ])
+        agents = classify_agents(agent_counts)
+        daily = hourly.group_by("date").agg(pl.col("requests", "bandwidth").sum())
+        for extra in (
+            visitors,
+            paths_table.filter("page").group_by("date").agg(pl.col("requests").sum().alias("pages")),
             statuses.filter(pl.col("status") == 404).group_by("date").agg(pl.col("requests").sum().alias("not_found")),
             agents.filter(pl.col("crawler").is_not_null()).group_by("date")
             .agg(pl.col("requests").sum().alias("crawler_requests")),
@@ -208,9 +216,8 @@ class VisitorReport:
             daily = daily.join(extra, on="date", how="left")
         daily = daily.fill_null(0).select("date", "requests", "visitors", "pages", "bandwidth", "not_found",
                                           "crawler_requests").sort("date")
-        clients = visits.group_by("date", "ip").agg(pl.col("requests", "bandwidth").sum())
-        return cls(daily=daily, hourly=hourly, paths=paths, not_found=stats.table("not_found"),
-                   statuses=statuses, clients=clients, referrers=referrers, agents=agents,
+        return cls(daily=daily, hourly=hourly, paths=paths_table, not_found=stats.table("not_found"),
+                   statuses=statuses, clients=clients, referrers=referrers_table, agents=agents,
                    vhosts=stats.table("vhosts").filter(pl.col("vhost").is_not_null()))
 
     def totals(self) -> dict[str, int]:
@@ -226,28 +233,30 @@ class VisitorReport:
 
     def as_dict(self, top: int = 10) -> dict[str, Any]:
         """Totals, the daily and hourly figures and the top `top` of each panel, for JSON."""
-        def ranked(frame: pl.DataFrame, key: str, sums: tuple[str, ...] = ("requests",)) -> list[dict[str, Any]]:
-            grouped = frame.group_by(key).agg(pl.col(list(sums)).sum())
-            return grouped.sort(["requests", key], descending=[True, False], nulls_last=True).head(top).to_dicts()
+        def ranked(frame: pl.DataFrame, key: str, sums: tuple[str, ...] = ("requests",)) -> pl.LazyFrame:
+            grouped = frame.lazy().group_by(key).agg(pl.col(list(sums)).sum())
+            return grouped.sort(["requests", key], descending=[True, False], nulls_last=True).head(top)
 
-        hours = self.hourly.group_by("hour").agg(pl.col("requests", "bandwidth").sum())
-        all_hours = pl.DataFrame({"hour": range(24)}, schema={"hour": hours.schema["hour"]})
+        panels = {
+            "paths": ranked(self.paths.filter("page"), "path", ("requests", "bandwidth")),
+            "static_files": ranked(self.paths.filter(~pl.col("page")), "path", ("requests", "bandwidth")),
+            "not_found": ranked(self.not_found, "path"),
+            "clients": ranked(self.clients, "ip", ("requests", "bandwidth")),
+            "referring_sites": ranked(self.referrers.drop_nulls("site"), "site"),
+            "browsers": ranked(self.agents, "browser"),
+            "systems": ranked(self.agents, "system"),
+            "crawlers": ranked(self.agents.drop_nulls("crawler"), "crawler"),
+            "statuses": ranked(self.statuses, "status"),
+            "vhosts": ranked(self.vhosts, "vhost", ("requests", "bandwidth")),
+        }
+        hours = self.hourly.lazy().group_by("hour").agg(pl.col("requests", "bandwidth").sum())
+        *tops, hours_table = pl.collect_all([*panels.values(), hours])  # together, on every core
+        all_hours = pl.DataFrame({"hour": range(24)}, schema={"hour": hours_table.schema["hour"]})
         return {
             "totals": self.totals(),
             "daily": [{**row, "date": row["date"].isoformat()} for row in self.daily.to_dicts()],
-            "hours": all_hours.join(hours, on="hour", how="left").fill_null(0).sort("hour").to_dicts(),
-            "top": {
-                "paths": ranked(self.paths.filter("page"), "path", ("requests", "bandwidth")),
-                "static_files": ranked(self.paths.filter(~pl.col("page")), "path", ("requests", "bandwidth")),
-                "not_found": ranked(self.not_found, "path"),
-                "clients": ranked(self.clients, "ip", ("requests", "bandwidth")),
-                "referring_sites": ranked(self.referrers.drop_nulls("site"), "site"),
-                "browsers": ranked(self.agents, "browser"),
-                "systems": ranked(self.agents, "system"),
-                "crawlers": ranked(self.agents.drop_nulls("crawler"), "crawler"),
-                "statuses": ranked(self.statuses, "status"),
-                "vhosts": ranked(self.vhosts, "vhost", ("requests", "bandwidth")),
-            },
+            "hours": all_hours.join(hours_table, on="hour", how="left").fill_null(0).sort("hour").to_dicts(),
+            "top": {name: table.to_dicts() for name, table in zip(panels, tops, strict=True)},
         }
 
 
