@@ -1,14 +1,28 @@
 """Values already judged, with what was found in them: a batch repeats most of the previous one's values
 (the same pages, agents and referers), so each distinct value is normalised and matched once per process.
 
+A value counts as seen by its 64-bit hash: testing a batch's values against a column of numbers is several
+times as fast as against the text of every value seen (on a log whose query strings vary, that test cost a
+quarter of the detection). The hash is keyed at random per process, so which values share one cannot be
+known from outside; that one of a batch's 100,000 new values shares one by chance with the 500,000 a memory
+holds is a chance of about three in a billion.
+
 Bounded: past `limit` remembered values per kind the memory starts over (a cost in speed, never in results).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 
 import polars as pl
+
+# the key of Polars' hash, chosen at random for this process
+SEED = int.from_bytes(os.urandom(8), "little")
+
+
+def hashed(values: pl.Series) -> pl.Series:
+    return values.hash(SEED)
 
 
 class HitMemo:
@@ -25,18 +39,19 @@ class HitMemo:
             hits = self.hits.get(kind)
         if seen is None or hits is None:
             return None, values
-        known = values.is_in(seen.implode())
-        remembered = hits.filter(pl.col("value").is_in(values.filter(known).implode()))
+        known = hashed(values).is_in(seen.implode())
+        remembered = hits.filter(pl.col("value").is_in(values.filter(known).implode())) if len(hits) else hits
         return remembered, values.filter(~known)
 
     def add(self, kind: object, judged: pl.Series, hits: pl.DataFrame) -> None:
+        hashes = hashed(judged)
         with self.lock:
             seen = self.seen.get(kind)
-            if seen is None or seen.len() + judged.len() > self.limit:
-                self.seen[kind] = judged
+            if seen is None or len(seen) + len(hashes) > self.limit:
+                self.seen[kind] = hashes
                 self.hits[kind] = hits
                 return
-            self.seen[kind] = pl.concat([seen, judged])
+            self.seen[kind] = pl.concat([seen, hashes], rechunk=True)
             self.hits[kind] = pl.concat([self.hits[kind], hits])
 
     def clear(self) -> None:

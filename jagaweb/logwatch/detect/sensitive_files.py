@@ -25,8 +25,9 @@ _DUMP_NAMES = (
 class SensitiveFileFamily(Family):
     category = Category.SENSITIVE_FILE
     tokens: ClassVar[tuple[str, ...]] = (
-        ".env", ".git", ".svn", ".hg", ".bzr", "cvs/", ".ht", ".user.ini", "_history", ".bashrc", ".profile",
-        ".ssh", ".aws", ".azure", ".docker", ".kube", ".npmrc", ".pypirc", ".netrc", ".pgpass", ".my.cnf",
+        # .htaccess, .htpasswd, .htdigest (".ht" alone is in every .html)
+        ".env", ".git", ".svn", ".hg", ".bzr", "cvs/", ".hta", ".htp", ".htd", ".user.ini", "_history", ".bashrc",
+        ".profile", ".ssh", ".aws", ".azure", ".docker", ".kube", ".npmrc", ".pypirc", ".netrc", ".pgpass", ".my.cnf",
         ".ds_store", ".vscode", ".idea", "sftp-config", "ftp-config", "~", ".bak", ".backup", ".bck", ".old",
         ".orig", ".save", ".swp", ".swo", ".tmp", ".temp", ".copy", ".dist", "_bak", "-bak", "_old", "-old",
         ".php.", ".sql", ".zip", ".rar", ".7z", ".tar", ".tgz", ".gz", ".bz2", ".dump",

@@ -61,10 +61,11 @@ _S = Severity
 
 class SqlInjectionFamily(Family):
     category = Category.SQLI
+    # "infile", not "load", for LOAD DATA INFILE: "load" is in every /uploads/ path
     tokens: ClassVar[tuple[str, ...]] = (
         "'", '"', "`", ")", ";", "::", "||", "[$", "$where", "{", "<", ">", "!=", "0x", "union", "select", "except",
         "intersect", "minus", "sleep", "benchmark", "waitfor", "randomblob", "dbms_", "insert", "delete", "drop",
-        "truncate", "alter", "create", "update", "exec", "declare", "shutdown", "merge", "handler", "grant", "load",
+        "truncate", "alter", "create", "update", "exec", "declare", "shutdown", "merge", "handler", "grant", "infile",
         "into", "having", "order by", "group by", "case when", "if(", "if (", "iif", "like", "rlike", "regexp",
         "glob", "div(", "div (", " is not ", "overlay", "information_schema", "pg_", "sys", "mysql.", "sqlite_",
         "all_tab", "user_tab", "@@", "msdasql", "sqloledb", "load_file", "extractvalue", "updatexml", "concat",

@@ -6,6 +6,7 @@ import polars as pl
 
 from jagaweb.logwatch.detect import FINDING_SCHEMA, detect_requests
 from jagaweb.logwatch.detect.engine import MEMO
+from jagaweb.logwatch.detect.memo import HitMemo
 from tests.logwatch.detect.frames import SCHEMA, batch, from_field, row
 
 
@@ -74,3 +75,16 @@ def test_missing_optional_columns_are_tolerated():
 def test_findings_keep_file_and_line_of_each_row():
     frame = pl.concat([batch([row("/.env", file="a.log", line=7)]), batch([row("/.env", file="b.log", line=7)])])
     assert sorted(detect_requests(frame).select("file", "line").rows()) == [("a.log", 7), ("b.log", 7)]
+
+
+def test_the_memory_knows_what_it_judged_and_starts_over_past_its_limit():
+    memory = HitMemo(limit=4)
+    kind = "target"
+    hits = pl.DataFrame({"value": ["/.env"], "rule": ["environment-file"]})
+    memory.add(kind, pl.Series(["/", "/.env", "/berita"]), hits)
+    remembered, unknown = memory.split(kind, pl.Series(["/berita", "/.env", "/baru"]))
+    assert unknown.to_list() == ["/baru"]
+    assert remembered is not None and remembered.get_column("value").to_list() == ["/.env"]
+    memory.add(kind, pl.Series(["/baru", "/lagi"]), hits.clear())  # 5 > 4: what came before is forgotten
+    remembered, unknown = memory.split(kind, pl.Series(["/.env", "/lagi"]))
+    assert unknown.to_list() == ["/.env"] and remembered is not None and remembered.is_empty()

@@ -78,3 +78,11 @@ def test_ascii_regex_limits_classes_inside_and_outside_brackets():
 def test_catalogue_documents_every_category():
     assert {doc.category for doc in rule_catalogue()} == {str(category) for category in Category}
     assert markdown_table().count("\n") == len(rule_catalogue()) + 1
+
+
+def test_the_cheap_filter_passes_ordinary_pages_and_uploads():
+    """Tokens that are in every other path ("load" in /uploads/, ".ht" in .html) would send most values of
+    a busy site through normalisation and every family's expressions."""
+    tokens = trigger_tokens(frozenset({Source.TARGET, Source.PATH, Source.RAW}))
+    for value in ("/wp-content/uploads/2026/11/banjir.jpg", "/berita/pelantikan-bupati.html", "/download/perda"):
+        assert not [token for token in tokens if token in value.lower()], value
