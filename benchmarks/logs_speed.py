@@ -2,6 +2,7 @@
 
     python benchmarks/logs_speed.py [--lines 1000000] [--rounds 3] [--workdir /tmp/jagaweb-bench-logs]
                                     [--seed-log PATH] [--batch-mb 32] [--nice 0] [--json out.json]
+                                    [--varied-queries 0.5] [--stages]
 
 The script writes a deterministic Apache/Nginx combined log (fixed random seed) of `--lines` lines into the
 work dir: a government portal visited by 40,000 clients (Zipf-like: a few heavy ones, a long tail) over a
@@ -11,6 +12,8 @@ traffic (SQL injection, XSS, path traversal, .env/.git probes, wp-login and xmlr
 404 sweeps) and about 0.1% malformed lines (cut lines, binary junk, invalid UTF-8, a few over-long lines).
 When ../shared/data/logs/real/elastic_apache_logs is present (or --seed-log names another combined log),
 its user agents, paths and referrers join the built-in vocabulary; the script says so when it is missing.
+With --varied-queries, that fraction of page requests carries a random campaign parameter (utm_id), as on
+sites whose links are shared: distinct targets then grow with the log, and so does detection's work.
 
 Each round, one after another on the same file (page cache warm after the first read): `wc -l FILE`;
 `goaccess FILE --log-format=COMBINED --no-progress -o report.json` (GoAccess keeps everything in memory
@@ -160,10 +163,11 @@ def stamp(moment: datetime) -> str:
 class LogWriter:
     """Writes visits (a page and its assets) and attack bursts until the wanted number of lines exists."""
 
-    def __init__(self, lines: int, words: Vocabulary, rng: random.Random) -> None:
+    def __init__(self, lines: int, words: Vocabulary, rng: random.Random, varied_queries: float = 0.0) -> None:
         self.lines = lines
         self.words = words
         self.rng = rng
+        self.varied_queries = varied_queries
         self.moment = datetime(2026, 11, 9, 0, 0, 0, tzinfo=WIB)
         self.step = timedelta(days=7) / lines
         self.clients = [self.address(index) for index in range(40_000)]
@@ -204,6 +208,9 @@ class LogWriter:
         if referer == "-" and self.words.extra_referrers and self.rng.random() < 0.1:
             referer = self.rng.choice(self.words.extra_referrers)
         page = self.page()
+        # drawn only when asked for, so that the default log stays the same
+        if self.varied_queries and self.rng.random() < self.varied_queries:
+            page += f"{'&' if '?' in page else '?'}utm_id={self.rng.randrange(10**9)}"
         status = self.rng.choices((200, 301, 404, 500), (92, 3, 4, 1))[0]
         out = [self.line(ip, f"GET {page} HTTP/1.1", status, self.rng.randrange(8_000, 90_000), referer, agent)]
         if status != 200:
@@ -260,11 +267,11 @@ class LogWriter:
         return written
 
 
-def generate_log(target: Path, lines: int, seed_log: Path | None = SEED_LOG) -> Path:
+def generate_log(target: Path, lines: int, seed_log: Path | None = SEED_LOG, varied_queries: float = 0.0) -> Path:
     marker = target.with_suffix(".done")
     if target.exists() and marker.exists() and marker.read_text() == str(lines):
         return target
-    writer = LogWriter(lines, vocabulary(seed_log), random.Random(20261109))
+    writer = LogWriter(lines, vocabulary(seed_log), random.Random(20261109), varied_queries)
     writer.write(target)
     marker.write_text(str(lines))
     return target
@@ -424,6 +431,9 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0,
                         help="priority change for every timed process, e.g. -10 on a machine shared with others")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--varied-queries", type=float, default=0.0, metavar="FRACTION",
+                        help="add a random utm_id to this fraction of page requests, as campaign links do: the "
+                             "distinct targets then grow with the log (0.5 writes access-LINES-q50.log)")
     parser.add_argument("--stages", action="store_true",
                         help="also measure the CPU time of each stage (read, parse, statistics, detection ...)")
     parser.add_argument("--measure-scan", type=Path, help=argparse.SUPPRESS)  # the children's own modes
@@ -436,7 +446,9 @@ def main() -> None:
         measure_stages_here(args.measure_stages, args.batch_mb)
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    log = generate_log(args.workdir / f"access-{args.lines}.log", args.lines, args.seed_log)
+    variant = f"-q{round(args.varied_queries * 100)}" if args.varied_queries else ""
+    log = generate_log(args.workdir / f"access-{args.lines}{variant}.log", args.lines, args.seed_log,
+                       args.varied_queries)
     size = log.stat().st_size
     print(f"Machine: {machine()}")
     print(f"Log: {log} ({args.lines:,} lines, {size / 2**20:.0f} MiB)")
