@@ -147,15 +147,18 @@ class VisitorStats:
               for column in sums))
 
     def fold(self) -> None:
-        """Merge the per-batch pieces, so their number (and the memory) stays small."""
-        for name, parts in self.parts.items():
-            if len(parts) < 2:
-                continue
-            keys, sums = TABLES[name]
-            whole = pl.concat(parts, how="vertical_relaxed")
-            self.parts[name] = [whole.group_by("date", *keys).agg(pl.col(sums).sum())]
+        """Merge the per-batch pieces, so their number (and the memory) stays small; the tables together, on
+        every core (the last fold comes at the end of a scan, when nothing else runs)."""
+        names = [name for name, parts in self.parts.items() if len(parts) > 1]
+        queries = [pl.concat(self.parts[name], how="vertical_relaxed").lazy().group_by("date", *TABLES[name][0])
+                   .agg(pl.col(TABLES[name][1]).sum()) for name in names]
         if len(self.agent_names) > 1:
-            self.agent_names = [pl.concat(self.agent_names).unique("agent_key")]
+            queries.append(pl.concat(self.agent_names).lazy().unique("agent_key"))
+        folded = pl.collect_all(queries) if queries else []
+        for name, whole in zip(names, folded, strict=False):
+            self.parts[name] = [whole]
+        if len(self.agent_names) > 1:
+            self.agent_names = [folded[-1]]
 
     def table(self, name: str) -> pl.DataFrame:
         self.fold()
