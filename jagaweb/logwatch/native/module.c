@@ -6,6 +6,8 @@ static PyMethodDef module_methods[] = {
     {"parse", (PyCFunction)(void (*)(void))parse_clf, METH_VARARGS | METH_KEYWORDS,
      "parse(data, first_line, vhost, referer_agent, max_line_bytes) -> (columns, deferred_lines, deferred_text)"},
     {"newlines", count_newlines, METH_VARARGS, "newlines(data) -> the number of newline bytes in data"},
+    {"per_second", count_per_second, METH_VARARGS,
+     "per_second(client, time, page) -> {row, pages}: page requests per client and second, and the last row"},
     {"windows", count_windows, METH_VARARGS,
      "windows(client, time, line, n, fresh, alert_client, alert_time, threshold, window_us) -> {row, count}"},
     {NULL, NULL, 0, NULL},

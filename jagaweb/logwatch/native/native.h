@@ -12,5 +12,7 @@ PyObject *count_newlines(PyObject *module, PyObject *args);
 
 /* window.c: windows(client, time, line, n, fresh, alert_client, alert_time, threshold, window_us) */
 PyObject *count_windows(PyObject *module, PyObject *args);
+/* window.c: per_second(client, time, page) */
+PyObject *count_per_second(PyObject *module, PyObject *args);
 
 #endif

@@ -194,24 +194,44 @@ static Py_ssize_t find(const uint64_t *client, const int64_t *time, const int64_
     return found;
 }
 
-/* The findings as {"row": ArrowColumn, "count": ArrowColumn} (64-bit integers). */
-static PyObject *found_columns(const Finding *findings, Py_ssize_t found) {
-    Column rows, counts;
-    if (!column_init(&rows, KIND_INT64, found, 0) || !column_init(&counts, KIND_INT64, found, 0)) {
-        column_free(&rows);
-        column_free(&counts);
+/* {first: first_values, second: second_values} as ArrowColumns of 64-bit integers. */
+static PyObject *integer_columns(const char *first, const int64_t *first_values, const char *second,
+                                 const int64_t *second_values, int64_t count) {
+    Column columns[2];
+    if (!column_init(&columns[0], KIND_INT64, count, 0) || !column_init(&columns[1], KIND_INT64, count, 0)) {
+        column_free(&columns[0]);
+        column_free(&columns[1]);
         return PyErr_NoMemory();
     }
-    for (Py_ssize_t index = 0; index < found; index++) {
-        push_int(&rows, findings[index].row, 1);
-        push_int(&counts, findings[index].count, 1);
+    for (int64_t index = 0; index < count; index++) {
+        push_int(&columns[0], first_values[index], 1);
+        push_int(&columns[1], second_values[index], 1);
     }
-    PyObject *columns = PyDict_New();
-    if (columns == NULL || store_column(columns, "row", &rows) < 0 || store_column(columns, "count", &counts) < 0)
-        Py_CLEAR(columns);
-    column_free(&rows);
-    column_free(&counts);
-    return columns;
+    PyObject *result = PyDict_New();
+    if (result == NULL || store_column(result, first, &columns[0]) < 0 || store_column(result, second, &columns[1]) < 0)
+        Py_CLEAR(result);
+    column_free(&columns[0]);
+    column_free(&columns[1]);
+    return result;
+}
+
+/* The findings as {"row", "count"}. */
+static PyObject *found_columns(const Finding *findings, Py_ssize_t found) {
+    int64_t *rows = malloc(sizeof(int64_t) * (size_t)(found ? found : 1));
+    int64_t *counts = malloc(sizeof(int64_t) * (size_t)(found ? found : 1));
+    PyObject *result = NULL;
+    if (rows == NULL || counts == NULL) {
+        PyErr_NoMemory();
+    } else {
+        for (Py_ssize_t index = 0; index < found; index++) {
+            rows[index] = findings[index].row;
+            counts[index] = findings[index].count;
+        }
+        result = integer_columns("row", rows, "count", counts, found);
+    }
+    free(rows);
+    free(counts);
+    return result;
 }
 
 PyObject *count_windows(PyObject *module, PyObject *args) {
@@ -269,5 +289,86 @@ done:
     free(alerts);
     free(findings);
     free(prefix);
+    return result;
+}
+
+/* per_second(client, time, page) -> {"row", "pages"}: for each client and second (of times in microseconds)
+ * with at least one page request, the number of page requests and the second's last row (a page or not, as
+ * jagaweb.logwatch.detect.behaviour tells a second); in the order the pairs first appear. `page` is UInt8
+ * (1 for a page request), the others as in `windows`. */
+PyObject *count_per_second(PyObject *module, PyObject *args) {
+    PyObject *sources[3];
+    if (!PyArg_ParseTuple(args, "OOO", &sources[0], &sources[1], &sources[2]))
+        return NULL;
+    static const char *const names[3] = {"client", "time", "page"};
+    static const char *const formats[3] = {"L", "l", "C"};
+    static const int64_t widths[3] = {8, 8, 1};
+    void *values[3] = {NULL};
+    int64_t lengths[3];
+    PyObject *result = NULL;
+    int64_t *slot_of = NULL, *seconds = NULL, *last = NULL, *pages = NULL;
+    uint64_t *clients = NULL;
+    for (int index = 0; index < 3; index++) {
+        lengths[index] = read_numbers(sources[index], formats[index], widths[index], names[index], &values[index]);
+        if (lengths[index] < 0)
+            goto done;
+    }
+    int64_t rows = lengths[0];
+    if (lengths[1] != rows || lengths[2] != rows) {
+        PyErr_SetString(PyExc_ValueError, "the columns differ in length");
+        goto done;
+    }
+    size_t slots = 16;
+    while (slots < (size_t)rows * 2)
+        slots <<= 1;
+    slot_of = malloc(sizeof(int64_t) * slots);
+    size_t room = (size_t)(rows ? rows : 1);
+    clients = malloc(sizeof(uint64_t) * room);
+    seconds = malloc(sizeof(int64_t) * room);
+    last = malloc(sizeof(int64_t) * room);
+    pages = malloc(sizeof(int64_t) * room);
+    if (slot_of == NULL || clients == NULL || seconds == NULL || last == NULL || pages == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t groups = 0;
+    const uint64_t *client = values[0];
+    const int64_t *time = values[1];
+    const uint8_t *page = values[2];
+    Py_BEGIN_ALLOW_THREADS
+    memset(slot_of, 0xff, sizeof(int64_t) * slots);
+    for (int64_t row = 0; row < rows; row++) {
+        int64_t second = time[row] / 1000000 - (time[row] % 1000000 < 0); /* floor, as Polars divides */
+        uint64_t mixed = (client[row] ^ (uint64_t)second * 0xBF58476D1CE4E5B9ULL) * 0x9E3779B97F4A7C15ULL;
+        size_t slot = (size_t)(mixed >> 17) & (slots - 1);
+        while (slot_of[slot] >= 0 &&
+               (clients[slot_of[slot]] != client[row] || seconds[slot_of[slot]] != second))
+            slot = (slot + 1) & (slots - 1);
+        if (slot_of[slot] < 0) {
+            slot_of[slot] = groups;
+            clients[groups] = client[row];
+            seconds[groups] = second;
+            pages[groups++] = 0;
+        }
+        last[slot_of[slot]] = row;
+        pages[slot_of[slot]] += page[row] != 0;
+    }
+    Py_END_ALLOW_THREADS
+    int64_t kept = 0;
+    for (int64_t group = 0; group < groups; group++) {
+        if (pages[group] == 0)
+            continue;
+        last[kept] = last[group];
+        pages[kept++] = pages[group];
+    }
+    result = integer_columns("row", last, "pages", pages, kept);
+done:
+    for (int index = 0; index < 3; index++)
+        free(values[index]);
+    free(slot_of);
+    free(clients);
+    free(seconds);
+    free(last);
+    free(pages);
     return result;
 }

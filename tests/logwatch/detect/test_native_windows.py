@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jagaweb.logwatch import compiled
+from jagaweb.logwatch.detect.behaviour import _per_second, _per_second_natively
 from jagaweb.logwatch.detect.kinds import Category, Severity
-from jagaweb.logwatch.detect.windows import EVENT_SCHEMA, WindowCounter
+from jagaweb.logwatch.detect.windows import EPOCH, EVENT_SCHEMA, WindowCounter
 from tests.logwatch.native import require_native
 
 START = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -94,3 +95,25 @@ def test_columns_of_another_type_or_with_nulls_are_refused():
         native.windows(clients, numbers[:1], numbers, numbers, fresh, *no_alerts, 1, 10)
     with pytest.raises(ValueError, match="window"):
         native.windows(clients, numbers, numbers, numbers, fresh, *no_alerts, 1, 0)
+    with pytest.raises(TypeError, match="page"):
+        native.per_second(clients, numbers, numbers)
+    with pytest.raises(ValueError, match="length"):
+        native.per_second(clients, numbers[:1], fresh)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.integers(0, 3), st.integers(-3_000_000, 3_000_000), st.booleans()), max_size=60))
+def test_pages_per_second_are_counted_natively_as_polars_counts_them(rows):
+    """Clients and seconds (before 1970 too: a second is floored, not cut towards zero), pages or not."""
+    require_native()
+    frame = pl.DataFrame(
+        {"client": [client for client, _, _ in rows], "ip": [f"10.0.0.{client}" for client, _, _ in rows],
+         "time": [START + timedelta(microseconds=offset) - (START - EPOCH) for _, offset, _ in rows],
+         "file": ["access.log"] * len(rows), "line": list(range(1, len(rows) + 1)),
+         "request": ["GET /"] * len(rows), "page": [page for _, _, page in rows]},
+        schema_overrides={"client": pl.UInt64, "time": pl.Datetime("us", "UTC")}).with_row_index("_row")
+    page = pl.col("page")
+    expected = _per_second(frame, page).filter(pl.col("pages") > 0)
+    found = _per_second_natively(frame, page, compiled.native)
+    order = ["client", "time", "line"]
+    assert found.select(expected.columns).sort(order).to_dicts() == expected.sort(order).to_dicts()
