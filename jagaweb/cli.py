@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        if args[1:3] == ["logs", "scan"]:
+        if is_log_scan(args):
             # Scanning files needs no app and no management command: loading them would cost about a second
             # before the first line. The first lines are read while Polars and the settings are imported.
             from jagaweb.logwatch.early import start_early_read

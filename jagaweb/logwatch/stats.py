@@ -40,6 +40,7 @@ NO_AGENT = "(none)"
 OTHER = "Other"
 CRAWLER_FAMILY = "Crawler"
 FOLD_EVERY = 8
+AGENT_NAMES = "agent_names"  # folded with the tables, kept apart from them
 AGENT_SEED = 20261109
 COLUMN_TYPES: dict[str, pl.DataType] = {
     "date": pl.Date(), "hour": pl.Int8(), "path": pl.String(), "ip": pl.String(),
@@ -149,16 +150,15 @@ class VisitorStats:
     def fold(self) -> None:
         """Merge the per-batch pieces, so their number (and the memory) stays small; the tables together, on
         every core (the last fold comes at the end of a scan, when nothing else runs)."""
-        names = [name for name, parts in self.parts.items() if len(parts) > 1]
-        queries = [pl.concat(self.parts[name], how="vertical_relaxed").lazy().group_by("date", *TABLES[name][0])
-                   .agg(pl.col(TABLES[name][1]).sum()) for name in names]
+        queries = {name: pl.concat(parts, how="vertical_relaxed").lazy().group_by("date", *TABLES[name][0])
+                   .agg(pl.col(TABLES[name][1]).sum()) for name, parts in self.parts.items() if len(parts) > 1}
         if len(self.agent_names) > 1:
-            queries.append(pl.concat(self.agent_names).lazy().unique("agent_key"))
-        folded = pl.collect_all(queries) if queries else []
-        for name, whole in zip(names, folded, strict=False):
-            self.parts[name] = [whole]
-        if len(self.agent_names) > 1:
-            self.agent_names = [folded[-1]]
+            queries[AGENT_NAMES] = pl.concat(self.agent_names).lazy().unique("agent_key")
+        for name, whole in zip(queries, pl.collect_all(list(queries.values())) if queries else [], strict=True):
+            if name == AGENT_NAMES:
+                self.agent_names = [whole]
+            else:
+                self.parts[name] = [whole]
 
     def table(self, name: str) -> pl.DataFrame:
         self.fold()
