@@ -34,7 +34,7 @@ import blake3
 from jagaweb.backup.store.codec import encode
 from jagaweb.backup.store.manifest import FILE_KEY, Compact, Entry, EntryKind, Manifest, entry_key, row_text
 from jagaweb.backup.store.repository import Repository, SnapshotInfo, gc_paused
-from jagaweb.backup.store.walk import WALK_THREADS, Walk
+from jagaweb.backup.store.walk import Lstat, Walk, walk_threads
 
 if TYPE_CHECKING:
     from pyfastcdc import FastCDC
@@ -122,14 +122,14 @@ class BackupStats:
         return {k: v for k, v in self.__dict__.items()}
 
 
-def entry_for(path: str, st: os.stat_result, kind: str) -> Entry:
+def entry_for(path: str, st: Lstat, kind: str) -> Entry:
     return Entry(
         path=path, kind=kind, mode=stat.S_IMODE(st.st_mode), size=st.st_size if kind == EntryKind.FILE else 0,
         mtime_ns=st.st_mtime_ns, uid=st.st_uid, gid=st.st_gid, inode=st.st_ino, ctime_ns=st.st_ctime_ns,
     )
 
 
-def stat_key(st: os.stat_result) -> bytes:
+def stat_key(st: Lstat) -> bytes:
     """`manifest.file_key` of a file as it is now (Entry.same_metadata, without making an entry)."""
     try:
         return FILE_KEY.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -171,7 +171,7 @@ class Archiver:
         with gc_paused():
             index, keys, kept = self.previous.index, self.previous.keys, self.kept
 
-            def unchanged(rel: str, st: os.stat_result) -> bool:
+            def unchanged(rel: str, st: Lstat) -> bool:
                 """In a walking thread, for every regular file: kept as the parent had it?"""
                 number = index.get(rel)
                 if number is not None and keys[number] and keys[number] == stat_key(st):
@@ -195,13 +195,13 @@ class Archiver:
             finally:
                 self.collect_files()
 
-    def add_path(self, absolute: str, rel: str, st: os.stat_result) -> None:
+    def add_path(self, absolute: str, rel: str, st: Lstat) -> None:
         try:
             self.add_any(absolute, rel, st)
         finally:
             self.collect_files()
 
-    def add_any(self, absolute: str, rel: str, st: os.stat_result) -> None:
+    def add_any(self, absolute: str, rel: str, st: Lstat) -> None:
         """Add one path; a small file is only handed to a worker (collect_files finishes it)."""
         if stat.S_ISDIR(st.st_mode):
             self.keep_or_add(entry_for(rel, st, EntryKind.DIR))
@@ -252,7 +252,7 @@ class Archiver:
         return Manifest(compact=Compact([paths[n] for n in order], [keys[n] for n in order], [texts[n] for n in order]))
 
     # ---- files ----
-    def add_file(self, absolute: str, rel: str, st: os.stat_result) -> None:
+    def add_file(self, absolute: str, rel: str, st: Lstat) -> None:
         number = self.previous.index.get(rel)
         if number is not None and self.previous.keys[number] and self.previous.keys[number] == stat_key(st):
             # Kept as it is: unchanged times and inode mean unchanged mode and owner as well.
@@ -395,7 +395,7 @@ class Archiver:
 
     def walkers(self) -> ThreadPoolExecutor:
         if self._walkers is None:
-            self._walkers = ThreadPoolExecutor(max_workers=WALK_THREADS, thread_name_prefix="archive-walk")
+            self._walkers = ThreadPoolExecutor(max_workers=walk_threads(), thread_name_prefix="archive-walk")
         return self._walkers
 
     def hashing(self) -> ThreadPoolExecutor:
