@@ -31,7 +31,9 @@ PAGES = ["/", "/berita/banjir", "/profil", "/assets/app.css", "/img/logo.png", "
 
 
 def stamp(moment: datetime) -> str:
-    return moment.strftime("%d/%b/%Y:%H:%M:%S +0000")
+    """The time as a log writes it, in UTC: a time in another zone (a test's local "now") is converted, not
+    relabelled, or its line lands on another day than the test expects."""
+    return moment.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
 
 
 def combined(ip: str, when: datetime, target: str, status: int = 200, size: int = 512, agent: str = BROWSER,
