@@ -327,7 +327,8 @@ def measure_scan_here(path: Path, batch_mb: int) -> None:
 
     settings.configure(USE_I18N=False)
     django.setup()
-    from jagaweb.logwatch.scan import keep_freed_memory, scan_paths
+    from jagaweb.logwatch.memory import keep_freed_memory
+    from jagaweb.logwatch.scan import scan_paths
 
     keep_freed_memory()
     wall, cpu = time.perf_counter(), time.process_time()
@@ -342,7 +343,7 @@ def measure_scan_here(path: Path, batch_mb: int) -> None:
 def measure_stages_here(path: Path, batch_mb: int) -> None:
     """The child that runs the scan's stages one after another in one thread and prints the CPU seconds of
     each (Polars' own threads included) as one JSON line: where the time goes, not how fast the scan is."""
-    from jagaweb.logwatch.scan import keep_freed_memory
+    from jagaweb.logwatch.memory import keep_freed_memory
 
     keep_freed_memory()
     started = time.process_time()

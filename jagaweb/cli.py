@@ -38,8 +38,10 @@ def main(argv: list[str] | None = None) -> None:
             # Scanning files needs no app and no management command: loading them would cost about a second
             # before the first line. The first lines are read while Polars and the settings are imported.
             from jagaweb.logwatch.early import start_early_read
+            from jagaweb.logwatch.memory import keep_freed_memory
             from jagaweb.logwatch.reader import DEFAULT_BATCH_BYTES
 
+            keep_freed_memory()  # before the first thread: they share the main arena (logwatch/memory.py)
             early = start_early_read(args[3:], DEFAULT_BATCH_BYTES)
             from jagaweb.logwatch.scan_command import main as scan_logs
 

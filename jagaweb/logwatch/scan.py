@@ -13,7 +13,6 @@ says so (`ScanReport.detection`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import itertools
 import queue
@@ -39,11 +38,6 @@ FINDING_COLUMNS = ["file", "line", "ip", "time", "category", "rule", "severity",
 DETECTION_MIN_LINES = 50
 SAMPLES_PER_FILE = 5
 BATCHES_AHEAD = 1
-# glibc's mallopt parameters, and the values keep_freed_memory sets
-M_TRIM_THRESHOLD = -1
-M_MMAP_THRESHOLD = -3
-HEAP_ALLOCATION_LIMIT = 256 * 1024 * 1024
-KEPT_FREE_MEMORY = 1024 * 1024 * 1024
 
 Progress = Callable[[int, int], None]
 FindingsSink = Callable[[pl.DataFrame], None]
@@ -282,22 +276,6 @@ class InFlight:
 
     def findings(self, detection: Detection) -> pl.DataFrame | None:
         return detection.together(self.requests.result(), self.behaviour.result())
-
-
-def keep_freed_memory() -> None:
-    """Ask the C library's allocator to keep the memory freed after a batch for the next one instead of
-    handing it back to the system at once: every batch needs buffers of the same tens of megabytes, and
-    fresh pages cost a page fault each 4 KiB (a tenth of the CPU time of a scan). For one-shot commands:
-    a long-running process would keep its peak. Without glibc this does nothing."""
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    # below these sizes, allocations come from the heap (reused) rather than fresh mappings, and a heap
-    # with this much free at its top is not shrunk
-    mallopt(M_MMAP_THRESHOLD, HEAP_ALLOCATION_LIMIT)
-    mallopt(M_TRIM_THRESHOLD, KEPT_FREE_MEMORY)
 
 
 def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: bool = True,

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from jagaweb.logwatch.early import EarlyRead
 from jagaweb.logwatch.formats import AUTO, format_choices
-from jagaweb.logwatch.scan import ScanReport, keep_freed_memory, scan_paths
+from jagaweb.logwatch.memory import keep_freed_memory
+from jagaweb.logwatch.scan import ScanReport, scan_paths
 from jagaweb.progress import ProgressBar, size_text
 
 Write = Callable[[str], None]

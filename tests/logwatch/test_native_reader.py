@@ -121,6 +121,25 @@ def test_windows_line_ends_and_an_unterminated_last_line(monkeypatch):
     assert_same(*both(data, "combined", monkeypatch))
 
 
+def test_strings_on_either_side_of_what_a_view_holds_read_the_same(monkeypatch):
+    """The reader hands strings over as Arrow string views: up to 12 bytes inside the view, longer ones in
+    the text buffer the view points to. Lengths around that edge, empty and missing values, and a column
+    whose text grows past its first buffer (a batch of long agents) must read as the expressions read them."""
+    lines = []
+    for length in (0, 1, 4, 11, 12, 13, 16, 200, 5000):
+        target = "/" + "p" * max(length - 1, 0) if length else ""
+        agent = "A" * length
+        lines.append(f'{HEAD}"GET {target} HTTP/1.1" 200 {length} "{"r" * length or "-"}" "{agent or "-"}"')
+    lines += [f'{HEAD}"GET /{number} HTTP/1.1" 200 1 "-" "{"agent " * 400}{number}"' for number in range(300)]
+    data = "\n".join(lines).encode() + b"\n"
+    read = get_format("combined").read_natively(data, 1)
+    assert read is not None and read.deferred_lines == []  # every line read natively
+    native, expressions = both(data, "combined", monkeypatch)
+    assert_same(native, expressions)
+    assert native.frame["agent"].str.len_bytes().to_list()[:9] == [None, 1, 4, 11, 12, 13, 16, 200, 5000]
+    assert native.frame["target"].to_list()[:5] == ["", "/", "/ppp", "/pppppppppp", "/ppppppppppp"]
+
+
 def test_a_column_is_handed_over_once():
     columns, _lines, _text = compiled.native.parse(COMBINED.encode(), 1, False, True, 65536)
     column = columns["ip"]

@@ -139,7 +139,7 @@ def test_freed_memory_is_kept_for_the_next_batch():
     keeps freed memory (without it glibc maps such a buffer afresh every time)."""
     code = """if True:
         import resource, sys
-        from jagaweb.logwatch.scan import keep_freed_memory
+        from jagaweb.logwatch.memory import keep_freed_memory
         if sys.argv[1] == "keep":
             keep_freed_memory()
         def faults():

@@ -6,8 +6,8 @@
 
 #define ARROW_FLAG_NULLABLE 2
 
-static const char *const FORMATS[] = {"l", "i", "tsu:UTC", "U"};
-static const size_t WIDTHS[] = {8, 4, 8, 8};
+static const char *const FORMATS[] = {"l", "i", "tsu:UTC", "vu"};
+static const size_t WIDTHS[] = {8, 4, 8, 16};
 
 int column_init(Column *column, enum kind kind, int64_t rows, int64_t text_capacity) {
     memset(column, 0, sizeof(*column));
@@ -17,8 +17,6 @@ int column_init(Column *column, enum kind kind, int64_t rows, int64_t text_capac
     if (kind == KIND_TEXT) {
         column->text_capacity = text_capacity > 0 ? text_capacity : 64;
         column->text = malloc((size_t)column->text_capacity + 1);
-        if (column->values != NULL)
-            ((int64_t *)column->values)[0] = 0;
     }
     return column->validity && column->values && (kind != KIND_TEXT || column->text);
 }
@@ -32,7 +30,10 @@ void column_free(Column *column) {
 
 int text_grow(Column *column, int64_t size) {
     int64_t needed = column->text_length + size;
+    if (needed > TEXT_LIMIT)
+        return 0;
     int64_t capacity = column->text_capacity * 2 > needed ? column->text_capacity * 2 : needed;
+    capacity = capacity > TEXT_LIMIT ? TEXT_LIMIT : capacity;
     char *text = realloc(column->text, (size_t)capacity + 1);
     if (text == NULL)
         return 0;
@@ -43,10 +44,12 @@ int text_grow(Column *column, int64_t size) {
 
 /* ---- handing a column over ---- */
 
-/* What an exported array owns: its three buffers and the table of their addresses. */
+/* What an exported array owns: its buffers (validity, values, and for text the one text buffer and the
+ * table of text buffer sizes that string views end with) and the table of their addresses. */
 typedef struct {
-    void *buffers[3];
-    const void *table[3];
+    void *buffers[4];
+    const void *table[4];
+    int64_t text_sizes[1];
 } Owned;
 
 static void release_array(struct ArrowArray *array) {
@@ -117,11 +120,13 @@ static PyObject *arrow_c_array(ArrowColumn *self, PyObject *args, PyObject *kwar
     owned->buffers[2] = column->text;
     for (int index = 0; index < 3; index++)
         owned->table[index] = owned->buffers[index];
+    owned->text_sizes[0] = column->text_length;
+    owned->table[3] = owned->text_sizes;
     if (column->null_count == 0)
         owned->table[0] = NULL;
     array->length = column->length;
     array->null_count = column->null_count;
-    array->n_buffers = column->kind == KIND_TEXT ? 3 : 2;
+    array->n_buffers = column->kind == KIND_TEXT ? 4 : 2;
     array->buffers = owned->table;
     array->release = release_array;
     array->private_data = owned;

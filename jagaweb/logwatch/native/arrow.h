@@ -44,17 +44,23 @@ struct ArrowArrayStream {
 /* The value types a column can hold: Int64, Int32, Datetime(us, UTC), String. */
 enum kind { KIND_INT64, KIND_INT32, KIND_TIME, KIND_TEXT };
 
-/* One column being filled: values, or offsets and text (large UTF-8), and validity. */
+/* One column being filled: values, or views and text (Arrow's string view, the layout Polars keeps strings
+ * in, so that it takes the column as it is instead of converting it), and validity. */
 typedef struct {
     enum kind kind;
     int64_t length;
     int64_t null_count;
     uint8_t *validity;
-    void *values; /* the values, or int64_t offsets for text */
-    char *text;
+    void *values; /* the values, or 16-byte views for text */
+    char *text;   /* the bytes of the strings longer than a view holds */
     int64_t text_length;
     int64_t text_capacity;
 } Column;
+
+/* A string of up to 12 bytes lies in its view; a longer one is in the text, which a view's 32-bit offset
+ * must reach. */
+#define VIEW_INLINE 12
+#define TEXT_LIMIT INT32_MAX
 
 /* A column for at most `rows` values (text columns start with `text_capacity` bytes and grow); 0 when out
  * of memory. */
@@ -80,18 +86,30 @@ static inline void push_int(Column *column, int64_t value, int valid) {
     column->length++;
 }
 
-/* Text buffers start small and double as they fill: what Polars keeps of a column keeps its whole buffer.
- * Returns 0 when memory runs out. */
+/* A view: the length, then the string itself when it fits, else its first four bytes, the buffer (always
+ * the first) and where in it the string starts. Text buffers start small and double as they fill: what
+ * Polars keeps of a column keeps its whole buffer. Returns 0 when memory runs out or the text would grow
+ * past what a view can point to. */
 static inline int push_text(Column *column, const char *start, int64_t size, int valid) {
-    if (valid && column->text_length + size > column->text_capacity && !text_grow(column, size))
-        return 0;
+    uint8_t *view = (uint8_t *)column->values + column->length * 16;
+    memset(view, 0, 16);
     mark(column, valid);
-    if (valid) {
-        memcpy(column->text + column->text_length, start, (size_t)size);
-        column->text_length += size;
-    }
     column->length++;
-    ((int64_t *)column->values)[column->length] = column->text_length;
+    if (!valid)
+        return 1;
+    int32_t length = (int32_t)size;
+    memcpy(view, &length, 4);
+    if (size <= VIEW_INLINE) {
+        memcpy(view + 4, start, (size_t)size);
+        return 1;
+    }
+    if (column->text_length + size > column->text_capacity && !text_grow(column, size))
+        return 0;
+    int32_t offset = (int32_t)column->text_length;
+    memcpy(view + 4, start, 4);
+    memcpy(view + 12, &offset, 4); /* the buffer index, bytes 8-11, is 0 */
+    memcpy(column->text + column->text_length, start, (size_t)size);
+    column->text_length += size;
     return 1;
 }
 

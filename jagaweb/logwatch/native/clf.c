@@ -303,6 +303,11 @@ PyObject *parse_clf(PyObject *module, PyObject *args, PyObject *kwargs) {
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*Lppl", keywords, &view, &first_line, &vhost,
                                      &referer_agent, &max_line_bytes))
         return NULL;
+    if (view.len > TEXT_LIMIT) { /* a view's offset could not reach the end of a column's text */
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "parse: at most 2 GiB at a time");
+        return NULL;
+    }
     const char *data = view.buf;
     const char *data_end = data + view.len;
     int64_t lines = 0;
