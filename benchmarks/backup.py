@@ -29,8 +29,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
+
+from clean_python import clean_python
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "kata sandi benchmark"
@@ -269,29 +270,6 @@ class Tool:
 STORE_PACKAGES = ("blake3", "zstandard", "pyfastcdc", "cryptography")
 
 
-def clean_python(workdir: Path) -> str:
-    """An interpreter as a JagaWeb installed in its own virtual environment starts: with the store's packages
-    at this interpreter's versions and nothing else. This machine's own site-packages run start-up hooks
-    (an editable install's finder, a CA-bundle patch) that cost about 0.05 s per process and are no part of
-    JagaWeb. Falls back to this interpreter, and says so, when the environment cannot be made."""
-    venv = workdir / "venv"
-    python = venv / "bin" / "python"
-    wanted = [f"{name}=={metadata.version(name)}" for name in STORE_PACKAGES]
-    stamp = venv / "jagaweb-bench-packages.txt"
-    if python.exists() and stamp.exists() and stamp.read_text() == "\n".join(wanted):
-        return str(python)
-    try:
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted],
-                       check=True)
-    except (subprocess.CalledProcessError, OSError) as exc:
-        print(f"a clean virtual environment could not be made ({exc}): JagaWeb runs with {sys.executable}")
-        return sys.executable
-    stamp.write_text("\n".join(wanted))
-    return str(python)
-
-
 def jagaweb_tool(name: str, encrypted: bool, cache: Path, python: str) -> Tool:
     # A script of its own, so that a timed process imports what a JagaWeb command would, not this harness.
     worker = [python, str(Path(__file__).resolve().with_name("backup_worker.py"))]
@@ -443,7 +421,7 @@ def main() -> None:
     restic = ensure_restic()
     tree = prepare_tree(options.workdir, options.sql_mb)
     undo_change(tree, options.workdir)
-    python = sys.executable if options.this_python else clean_python(options.workdir)
+    python = sys.executable if options.this_python else clean_python(options.workdir / "venv", STORE_PACKAGES)
     print(f"JagaWeb runs with {python}")
     print(folder_reader(python))
     compile_jagaweb(python)

@@ -43,6 +43,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from clean_python import clean_python, project_requirements
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_LOG = ROOT.parent / "shared" / "data" / "logs" / "real" / "elastic_apache_logs"
 WIB = timezone(timedelta(hours=7))
@@ -437,6 +439,9 @@ def main() -> None:
                              "distinct targets then grow with the log (0.5 writes access-LINES-q50.log)")
     parser.add_argument("--stages", action="store_true",
                         help="also measure the CPU time of each stage (read, parse, statistics, detection ...)")
+    parser.add_argument("--this-python", action="store_true",
+                        help="run JagaWeb with this interpreter and its site-packages instead of a clean virtual "
+                             "environment of the benchmark's own (see benchmarks/clean_python.py)")
     parser.add_argument("--measure-scan", type=Path, help=argparse.SUPPRESS)  # the children's own modes
     parser.add_argument("--measure-stages", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -455,6 +460,8 @@ def main() -> None:
     print(f"Log: {log} ({args.lines:,} lines, {size / 2**20:.0f} MiB)")
     print(f"Load average before: {load_average()}")
     env = python_env(args.workdir)
+    python = sys.executable if args.this_python else clean_python(args.workdir / "venv", project_requirements())
+    print(f"JagaWeb runs with {python}")
     findings = args.workdir / "findings.jsonl"
     tools = [Tool("wc -l", ["wc", "-l", str(log)])]
     if shutil.which("goaccess"):
@@ -462,12 +469,12 @@ def main() -> None:
                                        "--no-progress", "-o", str(args.workdir / "goaccess.json")]))
     else:
         print("GoAccess is not installed (apt-get install goaccess): no comparison with it")
-    tools.append(Tool("JagaWeb scan_paths", [sys.executable, str(Path(__file__).resolve()), "--measure-scan", str(log),
+    tools.append(Tool("JagaWeb scan_paths", [python, str(Path(__file__).resolve()), "--measure-scan", str(log),
                                              "--batch-mb", str(args.batch_mb)], env))
     scan_arguments = ["logs", "scan", str(log), "--json", "--findings", str(findings)]
-    tools.append(Tool("JagaWeb CLI", [sys.executable, "-m", "jagaweb", *scan_arguments], env))
+    tools.append(Tool("JagaWeb CLI", [python, "-m", "jagaweb", *scan_arguments], env))
     if args.stages:
-        tools.append(Tool("JagaWeb stages", [sys.executable, str(Path(__file__).resolve()), "--measure-stages",
+        tools.append(Tool("JagaWeb stages", [python, str(Path(__file__).resolve()), "--measure-stages",
                                              str(log), "--batch-mb", str(args.batch_mb)], env))
     for round_number in range(1, args.rounds + 1):
         for tool in list(tools):
