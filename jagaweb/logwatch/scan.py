@@ -325,6 +325,8 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
                 stats.feed(frame)
                 while len(in_flight) > BATCHES_AHEAD:
                     finish(in_flight.popleft())
+            # every batch is counted: the report is made while detection finishes the last one
+            visitors = stats.report()
             while in_flight:
                 finish(in_flight.popleft())
         finally:
@@ -333,5 +335,5 @@ def scan_paths(paths: Sequence[Path | str], *, log_format: str = AUTO, detect: b
                 batch.requests.cancel()
     if progress is not None:
         progress(scan.total_bytes, scan.total_bytes)
-    return ScanReport(files=scan.files, visitors=stats.report(), detection=detection.enabled, findings=total,
+    return ScanReport(files=scan.files, visitors=visitors, detection=detection.enabled, findings=total,
                       findings_by=counts if detection.enabled else {}, seconds=time.perf_counter() - started)
