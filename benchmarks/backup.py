@@ -288,6 +288,8 @@ def folder_reader(python: str) -> str:
     """Which folder reader the timed processes use: the walk is a third of an unchanged backup."""
     probe = subprocess.run([python, "-c", "from jagaweb.backup.store import walk; print(walk.native is not None)"],
                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"JagaWeb's store cannot be imported with {python}: {probe.stderr.strip()[-300:]}"
     if probe.stdout.strip() == "True":
         return "folders are read by the compiled reader (jagaweb.backup.store._native)"
     return ("folders are read by os.listdir and os.stat: jagaweb.backup.store._native is not built "

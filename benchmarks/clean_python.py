@@ -32,7 +32,11 @@ def clean_python(venv: Path, requirements: Sequence[str]) -> str:
     requirements pinned to the versions this interpreter has. Falls back to this interpreter, and says so,
     when the environment cannot be made."""
     python = venv / "bin" / "python"
-    wanted = [f"{name}=={metadata.version(name.split('[')[0])}" for name in requirements]
+    try:
+        wanted = [f"{name}=={metadata.version(name.split('[')[0])}" for name in requirements]
+    except metadata.PackageNotFoundError as exc:
+        print(f"{exc.name} is not installed here, so no clean virtual environment: JagaWeb runs with {sys.executable}")
+        return sys.executable
     stamp = venv / "jagaweb-bench-packages.txt"
     if python.exists() and stamp.exists() and stamp.read_text() == "\n".join(wanted):
         return str(python)

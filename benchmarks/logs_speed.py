@@ -332,7 +332,7 @@ def measure_scan_here(path: Path, batch_mb: int) -> None:
     from jagaweb.logwatch.memory import keep_freed_memory
     from jagaweb.logwatch.scan import scan_paths
 
-    keep_freed_memory()
+    keep_freed_memory(share_arena=True)  # as `jagaweb logs scan` does, before any thread
     wall, cpu = time.perf_counter(), time.process_time()
     report = scan_paths([path], time_zone="Asia/Jakarta", batch_bytes=batch_mb << 20)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -347,7 +347,7 @@ def measure_stages_here(path: Path, batch_mb: int) -> None:
     each (Polars' own threads included) as one JSON line: where the time goes, not how fast the scan is."""
     from jagaweb.logwatch.memory import keep_freed_memory
 
-    keep_freed_memory()
+    keep_freed_memory(share_arena=True)  # as `jagaweb logs scan` does, before any thread
     started = time.process_time()
     from jagaweb.logwatch.detect import Behaviour, detect_requests
     from jagaweb.logwatch.formats import get_format

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
             from jagaweb.logwatch.memory import keep_freed_memory
             from jagaweb.logwatch.reader import DEFAULT_BATCH_BYTES
 
-            keep_freed_memory()  # before the first thread: they share the main arena (logwatch/memory.py)
+            keep_freed_memory(share_arena=True)  # before the first thread starts (logwatch/memory.py)
             early = start_early_read(args[3:], DEFAULT_BATCH_BYTES)
             from jagaweb.logwatch.scan_command import main as scan_logs
 

@@ -22,14 +22,16 @@ HEAP_ALLOCATION_LIMIT = 256 * 1024 * 1024
 KEPT_FREE_MEMORY = 1024 * 1024 * 1024
 
 
-def keep_freed_memory() -> None:
-    """Allocations below HEAP_ALLOCATION_LIMIT come from the heap (reused) rather than fresh mappings, a heap
-    with up to KEPT_FREE_MEMORY free at its top is not shrunk, and threads started from now on share the main
-    arena. Without glibc this does nothing."""
+def keep_freed_memory(*, share_arena: bool = False) -> None:
+    """Allocations below HEAP_ALLOCATION_LIMIT come from the heap (reused) rather than fresh mappings, and a
+    heap with up to KEPT_FREE_MEMORY free at its top is not shrunk; with `share_arena`, threads started from
+    now on share the main arena (only for a process that does nothing but the scan: many threads of a server
+    would wait for each other's allocations). Without glibc this does nothing."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return
-    mallopt(M_ARENA_MAX, 1)
+    if share_arena:
+        mallopt(M_ARENA_MAX, 1)
     mallopt(M_MMAP_THRESHOLD, HEAP_ALLOCATION_LIMIT)
     mallopt(M_TRIM_THRESHOLD, KEPT_FREE_MEMORY)

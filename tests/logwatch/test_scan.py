@@ -13,6 +13,7 @@ import pytest
 from jagaweb.logwatch.formats import AUTO
 from jagaweb.logwatch.scan import FINDING_COLUMNS, Detection, Scan, in_thread, scan_paths
 from tests.logwatch.helpers import FIXTURES, FORMATS
+from tests.logwatch.native import require_native
 
 
 def test_files_of_different_formats_in_one_scan():
@@ -154,3 +155,36 @@ def test_freed_memory_is_kept_for_the_next_batch():
     counts = {mode: int(subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
                                        check=True).stdout) for mode in ("keep", "default")}
     assert counts["keep"] < 500 < counts["default"]
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the allocator setting is glibc's")
+def test_the_parsing_thread_reuses_a_batchs_memory_once_threads_share_the_main_arena():
+    """The compiled reader's columns, made in the parsing thread's own arena, went back to the system when
+    freed whatever the thresholds, and the next batch paid a page fault per 4 KiB again (8,700 for 32 MiB).
+    Sharing the main arena keeps them."""
+    require_native()
+    code = """if True:
+        import resource, sys, threading
+        from jagaweb.logwatch.memory import keep_freed_memory
+        keep_freed_memory(share_arena=sys.argv[1] == "share")
+        from jagaweb.logwatch.compiled import native
+        line = b'36.80.12.7 - - [12/Nov/2026:10:15:32 +0700] "GET /berita/banjir-bandang?id=%d HTTP/1.1" 200 512 '
+        data = b"".join(line % n + b'"https://www.google.com/" "Mozilla/5.0 (X11; Linux x86_64)"\\n'
+                        for n in range(240_000))  # a 32 MiB batch, as a scan reads
+        def faults():
+            return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        counted = []
+        def batches():
+            for _ in range(2):
+                before = faults()
+                columns = native.parse(data, 1, False, True, 65536)
+                del columns
+                counted.append(faults() - before)
+        thread = threading.Thread(target=batches)
+        thread.start()
+        thread.join()
+        print(counted[-1])
+    """
+    counts = {mode: int(subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
+                                       check=True).stdout) for mode in ("share", "own")}
+    assert counts["share"] < 100 < counts["own"]

@@ -130,6 +130,7 @@ static PyObject *arrow_c_array(ArrowColumn *self, PyObject *args, PyObject *kwar
     array->buffers = owned->table;
     array->release = release_array;
     array->private_data = owned;
+    self->exported = 1; /* the buffers belong to the array now, freed by whoever releases it */
     PyObject *schema_capsule = PyCapsule_New(schema, "arrow_schema", schema_capsule_free);
     if (schema_capsule == NULL) {
         free(schema);
@@ -137,7 +138,6 @@ static PyObject *arrow_c_array(ArrowColumn *self, PyObject *args, PyObject *kwar
         free(array);
         return NULL;
     }
-    self->exported = 1; /* the buffers belong to the array now, freed by whoever releases it */
     PyObject *array_capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
     if (array_capsule == NULL) {
         Py_DECREF(schema_capsule);

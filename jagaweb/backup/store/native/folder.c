@@ -31,6 +31,8 @@ typedef struct {
     size_t names_used, names_capacity;
 } Listing;
 
+#define OUT_OF_MEMORY (-1)
+
 static PyTypeObject StatType;
 
 static PyStructSequence_Field stat_fields[] = {
@@ -79,10 +81,14 @@ static int listing_add(Listing *listing, const char *name, size_t length) {
 }
 
 /* Without the GIL: list the folder, then lstat every name through the folder's descriptor (no path
-   lookup per name, and a folder swapped for a symlink meanwhile is not followed). Returns 0 or an errno. */
+   lookup per name, and a folder swapped for a symlink meanwhile is not followed). Returns 0, an errno of
+   the folder, or OUT_OF_MEMORY (which a caller must not take for a folder it cannot read). */
 static int read_listing(const char *folder, int follow, Listing *listing) {
     int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
-    int fd = open(folder, flags);
+    int fd;
+    do
+        fd = open(folder, flags);
+    while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return errno;
     int listed = dup(fd);
@@ -107,7 +113,7 @@ static int read_listing(const char *folder, int follow, Listing *listing) {
             continue;
         /* the names are kept with their NUL, so that fstatat can read them from the buffer */
         if (listing_add(listing, name, strlen(name) + 1) < 0) {
-            error = ENOMEM;
+            error = OUT_OF_MEMORY;
             break;
         }
     }
@@ -174,12 +180,17 @@ static PyObject *read_folder(PyObject *module, PyObject *args) {
     Py_END_ALLOW_THREADS
     if (error != 0) {
         listing_free(&listing);
-        errno = error;
+        if (error == OUT_OF_MEMORY) {
+            Py_DECREF(path);
+            return PyErr_NoMemory();
+        }
         PyObject *name = PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(path), PyBytes_GET_SIZE(path));
         Py_DECREF(path);
-        if (name != NULL)
-            PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
-        Py_XDECREF(name);
+        if (name == NULL)
+            return NULL;
+        errno = error; /* set last: making the name may have changed it */
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
+        Py_DECREF(name);
         return NULL;
     }
     Py_DECREF(path);
