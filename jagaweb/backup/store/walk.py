@@ -106,7 +106,7 @@ def lstat_at(fd: int, name: str) -> os.stat_result | int:
 
 
 def read_folder(folder: str, rel_base: str, excludes: Excludes, follow: bool, keep: Keep | None,
-                subfolder: Callable[[str], None] | None = None) -> Folder:
+                subfolder: Callable[[str], None]) -> Folder:
     """In a worker: the folder's names with their lstat or its error, unchanged regular files counted.
     `subfolder` is told each folder's name first, so that the next reads start before the names are
     compared with the last backup."""
@@ -115,10 +115,9 @@ def read_folder(folder: str, rel_base: str, excludes: Excludes, follow: bool, ke
     if by_path is not None:  # (no patterns at all when by_path is None)
         listing = [(name, st) for name, st in listing
                    if not (by_path(rel_base + name) or (by_name is not None and by_name(name)))]
-    if subfolder is not None:
-        for name, st in listing:
-            if not isinstance(st, int) and is_dir(st.st_mode):
-                subfolder(name)
+    for name, st in listing:
+        if not isinstance(st, int) and is_dir(st.st_mode):
+            subfolder(name)
     found = Folder([])
     for name, st in listing:
         if isinstance(st, int):
